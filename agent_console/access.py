@@ -1,0 +1,72 @@
+"""The declared role matrix: every route and the roles that may call it (a test walks the route table against it)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from appeals.models import Role
+
+PUBLIC: Final = "public"
+ANY: Final = frozenset(Role)
+CASE: Final = frozenset({Role.operator, Role.supervisor, Role.callback_agent, Role.head})
+DESK: Final = frozenset({Role.operator, Role.supervisor})
+SUP: Final = frozenset({Role.supervisor})
+ADMIN: Final = frozenset({Role.admin})
+CALLBACKS: Final = frozenset({Role.callback_agent, Role.supervisor})
+ISSUE_ACTORS: Final = frozenset({Role.operator, Role.supervisor, Role.callback_agent, Role.head, Role.executor})
+
+ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("POST", "/api/auth/token"): PUBLIC,
+    ("GET", "/api/auth/me"): ANY,
+    ("GET", "/api/appeals"): CASE,
+    ("POST", "/api/appeals"): DESK,
+    ("GET", "/api/appeals/{appeal_id}"): CASE,
+    ("PATCH", "/api/appeals/{appeal_id}"): DESK,
+    ("POST", "/api/appeals/{appeal_id}/register"): DESK,
+    ("POST", "/api/appeals/{appeal_id}/consultation"): DESK,
+    ("POST", "/api/appeals/{appeal_id}/discard"): DESK,
+    ("POST", "/api/appeals/{appeal_id}/restore"): SUP,
+    ("POST", "/api/appeals/{appeal_id}/attach"): DESK,
+    ("POST", "/api/appeals/{appeal_id}/answers"): frozenset({Role.supervisor, Role.head}),
+    ("GET", "/api/issues/{issue_id}"): ISSUE_ACTORS,
+    ("POST", "/api/issues/{issue_id}/transitions"): ISSUE_ACTORS,
+    ("GET", "/api/citizens/lookup"): CASE,
+    ("GET", "/api/citizens"): CASE,
+    ("POST", "/api/citizens"): DESK,
+    ("GET", "/api/citizens/{citizen_id}"): CASE,
+    ("PATCH", "/api/citizens/{citizen_id}"): DESK,
+    ("GET", "/api/categories"): ANY,
+    ("POST", "/api/categories"): ADMIN,
+    ("PATCH", "/api/categories/{category_id}"): ADMIN,
+    ("GET", "/api/executors"): ANY,
+    ("POST", "/api/executors"): ADMIN,
+    ("PATCH", "/api/executors/{executor_id}"): ADMIN,
+    ("GET", "/api/routing-rules"): frozenset({Role.admin, Role.supervisor}),
+    ("POST", "/api/routing-rules"): ADMIN,
+    ("DELETE", "/api/routing-rules/{rule_id}"): ADMIN,
+    ("GET", "/api/routing/resolve"): frozenset({Role.operator, Role.supervisor, Role.admin}),
+    ("GET", "/api/streets"): ANY,
+    ("GET", "/api/streets/{street_id}/buildings"): ANY,
+    ("GET", "/api/calendar"): ANY,
+    ("PUT", "/api/calendar/{day}"): ADMIN,
+    ("DELETE", "/api/calendar/{day}"): ADMIN,
+    ("GET", "/api/callbacks"): CALLBACKS,
+    ("POST", "/api/callbacks"): DESK,
+    ("GET", "/api/callbacks/{task_id}"): CALLBACKS,
+    ("POST", "/api/callbacks/{task_id}/attempts"): CALLBACKS,
+    ("POST", "/api/callbacks/{task_id}/cancel"): SUP,
+    ("GET", "/api/executor/assignments"): frozenset({Role.executor}),
+    ("GET", "/api/executor/assignments/{issue_id}"): frozenset({Role.executor}),
+    ("GET", "/api/users"): ADMIN,
+    ("POST", "/api/users"): ADMIN,
+    ("POST", "/api/users/{user_id}/deactivate"): ADMIN,
+    ("POST", "/api/users/{user_id}/activate"): ADMIN,
+    ("GET", "/api/audit"): ADMIN,
+    ("GET", "/api/calls/active"): DESK,
+}
+
+
+def roles_for(method: str, path: str) -> frozenset[Role] | str | None:
+    """The row for a route, `PUBLIC`, or None when the route was never declared (a bug the matrix test catches)."""
+    return ROUTE_ROLES.get((method.upper(), path))

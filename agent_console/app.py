@@ -1,0 +1,70 @@
+"""The FastAPI application factory: resources in the lifespan, routers, error mapping, the outbox drainer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import anyio
+import redis
+from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
+
+from agent_console.deps import guard
+from agent_console.errors import install_error_handlers
+from agent_console.routes import admin, appeals, auth, callbacks, citizens, executor, health, issues, reference
+from workers.outbox import drain_outbox
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Plain values the app needs; the entrypoint reads settings and builds this."""
+
+    secret_key: str
+    reg_prefix: str = "БР"
+    token_ttl_minutes: int = 720
+    outbox_interval_seconds: float = 0.2
+    public_url: str = "http://127.0.0.1:8000"
+
+
+async def _drain_forever(app: FastAPI, interval: float) -> None:
+    while True:
+        client = app.state.redis
+        if client is not None:
+            try:
+                await anyio.to_thread.run_sync(drain_outbox, app.state.engine, client)
+            except Exception:
+                logger.exception("outbox drain crashed")
+        await asyncio.sleep(interval)
+
+
+def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis | None, drain_outbox_in_background: bool = True) -> FastAPI:
+    """The console API over an existing engine and Redis client (the composition root owns both)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_drain_forever(app, config.outbox_interval_seconds)) if drain_outbox_in_background else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(title="Контакт-центр міської ради — API", version="0.1.0", lifespan=lifespan, dependencies=[Depends(guard)])
+    app.state.engine = engine
+    app.state.redis = redis_client
+    app.state.secret_key = config.secret_key
+    app.state.reg_prefix = config.reg_prefix
+    app.state.token_ttl_minutes = config.token_ttl_minutes
+    app.state.public_url = config.public_url
+    install_error_handlers(app)
+    for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin):
+        app.include_router(module.router)
+    return app
