@@ -1,4 +1,8 @@
-"""`callcenter demo`: the product on embedded defaults (SQLite, embedded Redis), seeded, with demo users."""
+"""`callcenter demo`: the product on embedded defaults (SQLite, embedded Redis), seeded, with demo users.
+
+The demo is a supervisor: it prepares the database, starts the embedded Redis, then runs each part of the
+product as a child process (`demo_children`); later parts add their child here.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,14 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from agent_console.settings import ApiSettings
 from appeals.accounts import create_user
 from appeals.models import Role, User
 from appeals.seeding import seed_reference
-from callcenter.wiring import build_api, open_resources, upgrade_database
+from callcenter.supervisor import ChildSpec, Supervisor
+from callcenter.wiring import upgrade_database
 from runtime.db import build_engine
 from runtime.log import configure_logging
+from runtime.redis import EmbeddedRedis
 from runtime.settings import RuntimeSettings
 
 logger = logging.getLogger(__name__)
@@ -52,6 +57,11 @@ def prepare(settings: RuntimeSettings) -> None:
     engine.dispose()
 
 
+def demo_children(port: int) -> list[ChildSpec]:
+    """The product's processes in start order (each later capability adds its own)."""
+    return [ChildSpec("api", ["api", "--port", str(port)])]
+
+
 def banner(port: int) -> str:
     users = "\n".join(f"    {name:<11} {role.value:<15} {ext or ''}" for name, role, ext, _, _ in DEMO_USERS)
     return (
@@ -67,20 +77,25 @@ def banner(port: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    data_dir = Path(args.data_dir)
-    settings = RuntimeSettings(
-        demo=True, data_dir=data_dir, database_url=f"sqlite:///{(data_dir / 'callcenter.db').resolve()}", redis_url=""
-    )
+    data_dir = Path(args.data_dir).resolve()
+    database_url = f"sqlite:///{data_dir / 'callcenter.db'}"
+    settings = RuntimeSettings(demo=True, data_dir=data_dir, database_url=database_url, redis_url="")
     configure_logging(settings.log_level)
     prepare(settings)
-    resources = open_resources(settings)
+    redis_server = EmbeddedRedis(data_dir)
+    env = {
+        "CALLCENTER_DEMO": "1",
+        "CALLCENTER_DATA_DIR": str(data_dir),
+        "CALLCENTER_DATABASE_URL": database_url,
+        "CALLCENTER_REDIS_URL": redis_server.url,
+        "CALLCENTER_RECORDINGS_DIR": str(data_dir / "recordings"),
+    }
+    supervisor = Supervisor(demo_children(args.port), base_env=env)
     try:
-        app = build_api(settings, ApiSettings(api_port=args.port), resources)
+        supervisor.start()
         sys.stdout.write(banner(args.port))
         sys.stdout.flush()
-        uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, ws="websockets-sansio")  # type: ignore[arg-type]
+        return supervisor.wait()
     finally:
-        resources.close()
-    return 0
+        supervisor.stop()
+        redis_server.close()

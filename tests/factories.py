@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from appeals.accounts import create_user
@@ -47,23 +47,50 @@ def executor(session: Session, code: str) -> Executor:
 
 
 def building(session: Session, street: str, house: str) -> Building:
-    row = session.exec(select(Building).join(Street, Street.id == Building.street_id).where(Street.name == street, Building.house == house)).one()
+    row = session.exec(
+        select(Building).join(Street, col(Street.id) == Building.street_id).where(Street.name == street, Building.house == house)
+    ).one()
     return row
 
 
-def make_citizen(session: Session, name: str, phones: list[str], *, now: datetime, privileges: list[str] | None = None, address: str = "вул. Київська, 1") -> Citizen:
+def make_citizen(
+    session: Session, name: str, phones: list[str], *, now: datetime, privileges: list[str] | None = None, address: str = "вул. Київська, 1"
+) -> Citizen:
     citizen = create_citizen(session, full_name=name, phones=phones, address_text=address, privileges=privileges or [], now=now)
     session.commit()
     session.refresh(citizen)
     return citizen
 
 
-def issue_in(session: Session, code: str = "no_heating", *, street: str = "Симона Петлюри", house: str = "5", description: str = "Холодні батареї у квартирі") -> IssueIn:
+def issue_in(
+    session: Session,
+    code: str = "no_heating",
+    *,
+    street: str = "Симона Петлюри",
+    house: str = "5",
+    description: str = "Холодні батареї у квартирі",
+) -> IssueIn:
     return IssueIn(category_id=category(session, code).id, building_id=building(session, street, house).id, description=description)
 
 
-def make_draft(session: Session, actor: Actor, *, now: datetime, caller: str | None = "+380501234567", name: str = "Іваненко Петро Іванович", address: str = "вул. Симона Петлюри, 5, кв. 3", issues: list[IssueIn] | None = None, **fields: object) -> Appeal:
-    data = AppealCreate(caller=caller, applicant_name=name, applicant_address=address, issues=issues if issues is not None else [issue_in(session)], **fields)  # type: ignore[arg-type]
+def make_draft(
+    session: Session,
+    actor: Actor,
+    *,
+    now: datetime,
+    caller: str | None = "+380501234567",
+    name: str = "Іваненко Петро Іванович",
+    address: str = "вул. Симона Петлюри, 5, кв. 3",
+    issues: list[IssueIn] | None = None,
+    **fields: object,
+) -> Appeal:
+    data = AppealCreate(
+        caller=caller,
+        applicant_name=name,
+        applicant_address=address,
+        issues=issues if issues is not None else [issue_in(session)],
+        **fields,
+    )  # type: ignore[arg-type]
     appeal = create_appeal(session, data, actor=actor, now=now)
     session.commit()
     session.refresh(appeal)
@@ -76,4 +103,4 @@ def make_registered(session: Session, actor: Actor, *, now: datetime, **kwargs: 
 
 
 def issues_of(session: Session, appeal_id: int) -> list[Issue]:
-    return list(session.exec(select(Issue).where(Issue.appeal_id == appeal_id).order_by(Issue.seq)).all())
+    return list(session.exec(select(Issue).where(Issue.appeal_id == appeal_id).order_by(col(Issue.seq))).all())

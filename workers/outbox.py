@@ -1,4 +1,4 @@
-"""Draining the transactional outbox: notifications to `cc:events` (and jobs, once queues exist)."""
+"""Draining the transactional outbox: notifications to `cc:events` and jobs to their rq queues."""
 
 from __future__ import annotations
 
@@ -11,9 +11,16 @@ from sqlmodel import Session, col, select
 
 from appeals.models import OutboxMessage
 from runtime import streams
+from workers.queues import enqueue
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+
+
+def _enqueue_job(client: redis.Redis, row: OutboxMessage) -> None:
+    payload = row.payload
+    args = payload.get("args", [])
+    enqueue(client, row.topic, str(payload["func"]), args if isinstance(args, list) else [], job_id=str(payload["job_id"]))
 
 
 def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> int:
@@ -25,7 +32,7 @@ def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> 
     with Session(engine) as session:
         rows = session.exec(
             select(OutboxMessage)
-            .where(col(OutboxMessage.published_at).is_(None), OutboxMessage.kind == "event")
+            .where(col(OutboxMessage.published_at).is_(None))
             .order_by(col(OutboxMessage.id))
             .limit(batch)
             .with_for_update(skip_locked=True)
@@ -38,6 +45,9 @@ def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> 
             pipe = client.pipeline(transaction=False)
             for row in rows:
                 payload = row.payload
+                if row.kind == "job":
+                    _enqueue_job(client, row)
+                    continue
                 data = payload.get("data", {})
                 pipe.xadd(
                     streams.EVENTS,

@@ -18,5 +18,7 @@ def test_registration_numbers_routes_and_dates(session: Session, clock: Clock) -
     [issue] = issues_of(session, appeal.id or 0)
     assert issue.status is IssueStatus.registered
     assert issue.executor_id == executor(session, "btve").id
-    assert issue.due_at is not None and issue.sla_due_at is not None and issue.attention_at is not None
+    assert issue.due_at is not None
+    assert issue.sla_due_at is not None
+    assert issue.attention_at is not None
     assert issue.sla_due_at <= issue.due_at
