@@ -90,7 +90,7 @@ def make_draft(
         applicant_address=address,
         issues=issues if issues is not None else [issue_in(session)],
         **fields,
-    )  # type: ignore[arg-type]
+    )
     appeal = create_appeal(session, data, actor=actor, now=now)
     session.commit()
     session.refresh(appeal)
