@@ -1,0 +1,19 @@
+"""Settings of the worker processes (env prefix CALLCENTER_)."""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CALLCENTER_", extra="ignore")
+
+    worker_burst: bool = False
+    job_timeout_seconds: int = 600
+
+
+@functools.lru_cache
+def get_worker_settings() -> WorkerSettings:
+    return WorkerSettings()
