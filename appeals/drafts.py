@@ -203,7 +203,7 @@ def _resolve_address(session: Session, issue: Issue) -> None:
 
 def apply_fields(session: Session, appeal: Appeal, data: AppealFields) -> None:
     """Copy the set fields onto a draft; `issues` replaces its issue list."""
-    values = data.model_dump(exclude_unset=True, exclude={"issues"})
+    values = data.model_dump(exclude_unset=True, include=set(AppealFields.model_fields) - {"issues"})
     if "citizen_id" in values and values["citizen_id"] is not None:
         citizen = session.get(Citizen, values["citizen_id"])
         if citizen is None:

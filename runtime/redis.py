@@ -30,11 +30,22 @@ class EmbeddedRedis:
             logger.warning("embedded redis did not shut down cleanly")
 
 
-def connect(url: str, *, timeout: float = 2.0) -> redis.Redis:
-    """A sync client with bounded socket timeouts (Redis down is a state, never a hang)."""
+def connect(url: str, *, timeout: float = 2.0, decode: bool = True) -> redis.Redis:
+    """A sync client with bounded socket timeouts (Redis down is a state, never a hang).
+
+    Streams and live state use decoded strings; rq needs raw bytes (`decode=False`).
+    """
     return redis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30, decode_responses=True
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30, decode_responses=decode
     )
+
+
+def raw_clone(client: redis.Redis) -> redis.Redis:
+    """A client to the same server that returns bytes (for rq), with its own connection pool."""
+    kwargs = dict(client.connection_pool.connection_kwargs)
+    kwargs["decode_responses"] = False
+    pool = redis.ConnectionPool(connection_class=client.connection_pool.connection_class, **kwargs)
+    return redis.Redis(connection_pool=pool)
 
 
 def connect_async(url: str, *, timeout: float = 2.0) -> aredis.Redis:

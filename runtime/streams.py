@@ -53,3 +53,11 @@ def read_listener_state(client: redis.Redis) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def read_range(
+    client: redis.Redis, stream: str = EVENTS, start: str = "-", end: str = "+", count: int | None = None
+) -> list[tuple[str, dict[str, str]]]:
+    """Entries of a stream as (id, fields) with str keys and values (the client must decode responses)."""
+    raw: Any = client.xrange(stream, min=start, max=end, count=count)
+    return [(str(entry_id), {str(k): str(v) for k, v in (fields or {}).items()}) for entry_id, fields in raw or []]

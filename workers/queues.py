@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,10 @@ import redis
 from rq import Queue, Retry
 from rq.job import Job
 
+from runtime.redis import raw_clone
+
 logger = logging.getLogger(__name__)
+_RAW: weakref.WeakKeyDictionary[redis.Redis, redis.Redis] = weakref.WeakKeyDictionary()
 
 ASR = "asr"
 ROUTING = "routing"
@@ -21,7 +25,18 @@ ALL_QUEUES = (ASR, ROUTING, NOTIFY, CALLBACKS, DEFAULT)
 DEFAULT_RETRY = (10, 60, 300)
 
 
+def rq_connection(client: redis.Redis) -> redis.Redis:
+    """rq stores pickled bytes: a decoding client gets a raw twin (cached per client)."""
+    if not client.get_encoder().decode_responses:
+        return client
+    raw = _RAW.get(client)
+    if raw is None:
+        raw = _RAW[client] = raw_clone(client)
+    return raw
+
+
 def queue(name: str, connection: redis.Redis) -> Queue:
+    connection = rq_connection(connection)
     if name not in ALL_QUEUES:
         msg = f"unknown queue {name!r}; known: {', '.join(ALL_QUEUES)}"
         raise ValueError(msg)
