@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import functools
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CALLCENTER_", extra="ignore")
 
-    api_host: str = "127.0.0.1"
-    api_port: int = 8000
-    token_ttl_minutes: int = 720
-    outbox_interval_seconds: float = 0.2
-    public_url: str = "http://127.0.0.1:8000"
+    api_host: str = Field("127.0.0.1", description="address `callcenter api` listens on")
+    api_port: int = Field(8000, description="port `callcenter api` listens on")
+    token_ttl_minutes: int = Field(720, description="lifetime of a bearer token (a shift)")
+    outbox_interval_seconds: float = Field(0.2, description="how often the API drains the transactional outbox to Redis")
+    public_url: str = Field("http://127.0.0.1:8000", description="the console's public URL, used in links sent to executors")
 
 
 @functools.lru_cache

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import CompoundSelect, Integer, String, and_, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import CompoundSelect, Integer, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlmodel import Session, col
 from sqlmodel.sql.sqltypes import UTCDateTime
 
@@ -85,7 +85,13 @@ def _cols(kind: str, **given: Any) -> list[Any]:
     return out
 
 
-def _card_query(phone: str, day_start: datetime, exclude_call_id: str | None) -> CompoundSelect[Any]:
+def _card_query() -> CompoundSelect[Any]:
+    """The card statement, built once: parameters `phone`, `day_start` and `exclude_call_id` ('' for none).
+
+    One statement with the same text every time lets PostgreSQL reuse its plan (psycopg prepares it).
+    """
+    phone = bindparam("phone", type_=String())
+    day_start = bindparam("day_start", type_=UTCDateTime())
     citizen_ids = select(col(CitizenPhone.citizen_id)).where(col(CitizenPhone.phone) == phone)
     candidates = union_all(
         select(col(Appeal.id).label("aid")).where(col(Appeal.caller) == phone, col(Appeal.status).in_(_CARD_STATUSES)),
@@ -141,11 +147,14 @@ def _card_query(phone: str, day_start: datetime, exclude_call_id: str | None) ->
         .subquery()
     )
     callback = select(*_cols("callback", id=last_cb.c.id, t1=last_cb.c.kind, t2=last_cb.c.outcome, at1=last_cb.c.updated_at))
-    today = and_(col(Call.caller) == phone, col(Call.started_at) >= day_start)
-    if exclude_call_id:
-        today = and_(today, col(Call.call_id) != exclude_call_id)
+    today = and_(
+        col(Call.caller) == phone, col(Call.started_at) >= day_start, col(Call.call_id) != bindparam("exclude_call_id", type_=String())
+    )
     calls = select(*_cols("calls", n1=func.count())).select_from(Call).where(today)
     return union_all(citizens, appeals, callback, calls)
+
+
+_CARD = _card_query()
 
 
 def lookup_caller(session: Session, phone: str | None, *, now: datetime, exclude_call_id: str | None = None) -> CallerCard:
@@ -163,7 +172,7 @@ def lookup_caller(session: Session, phone: str | None, *, now: datetime, exclude
     if not phone:
         return empty
     day_start = datetime.combine(now.astimezone(KYIV).date(), time.min, tzinfo=KYIV)
-    rows = session.execute(_card_query(phone, day_start, exclude_call_id)).all()
+    rows = session.execute(_CARD, {"phone": phone, "day_start": day_start, "exclude_call_id": exclude_call_id or ""}).all()
     appeals: dict[int, tuple[int, CardAppeal]] = {}
     for row in rows:
         if row.kind == "citizen":

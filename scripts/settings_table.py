@@ -1,0 +1,56 @@
+"""Print the README's settings table from every package's settings class (`python scripts/settings_table.py`)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+PACKAGES = ("runtime", "agent_console", "telephony", "workers", "asr", "appeals", "callcenter")
+
+
+def settings_classes() -> list[type[BaseSettings]]:
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    found: list[type[BaseSettings]] = []
+    for package in PACKAGES:
+        if not (root / package / "settings.py").exists():
+            continue
+        module = importlib.import_module(f"{package}.settings")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseSettings)
+                and value is not BaseSettings
+                and value.__module__ == module.__name__
+            ):
+                found.append(value)
+    return found
+
+
+def rows() -> list[tuple[str, str, str]]:
+    out = []
+    for cls in settings_classes():
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        for name, field in cls.model_fields.items():
+            default = field.default if field.default_factory is None else field.default_factory()  # type: ignore[call-arg]
+            if isinstance(default, SecretStr):
+                default = default.get_secret_value()
+            shown = "" if default in ("", None) else str(default)
+            if "secret" in name or "password" in name:
+                shown = "(none outside demo)" if shown else ""
+            out.append(((prefix + name).upper(), shown, (field.description or "").replace("|", "\\|")))
+    return out
+
+
+def main() -> None:
+    sys.stdout.write("| setting | default | meaning |\n|---|---|---|\n")
+    for env, default, meaning in rows():
+        sys.stdout.write(f"| `{env}` | `{default}` | {meaning} |\n" if default else f"| `{env}` | | {meaning} |\n")
+
+
+if __name__ == "__main__":
+    main()
