@@ -8,6 +8,7 @@ import uuid
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appeals.errors import AppealsError, DomainValidationError, LoginThrottledError
@@ -52,6 +53,15 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable", extra={"event_data": {"path": request.url.path, "error": type(exc).__name__}})
+    return JSONResponse(
+        error_body("database_unavailable", "The database is not reachable right now; retry in a moment"),
+        status_code=503,
+        headers={"Retry-After": "2"},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
     logger.error("unhandled error", exc_info=exc, extra={"event_data": {"request_id": request_id, "path": request.url.path}})
@@ -64,4 +74,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppealsError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(Exception, _unexpected)

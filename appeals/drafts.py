@@ -15,6 +15,7 @@ from appeals.events import CallOffered
 from appeals.history import emit, record_audit, record_status_change
 from appeals.models import (
     Appeal,
+    AppealForm,
     AppealStatus,
     Building,
     Call,
@@ -224,6 +225,11 @@ def apply_fields(session: Session, appeal: Appeal, data: AppealFields) -> None:
             session.add(build_issue(session, item, appeal_id=appeal.id, seq=seq))
 
 
+def find_by_idempotency_key(session: Session, key: str | None) -> Appeal | None:
+    """The appeal an earlier request with this key created, if any."""
+    return session.exec(select(Appeal).where(Appeal.idempotency_key == key)).first() if key else None
+
+
 def create_appeal(session: Session, data: AppealCreate, *, actor: Actor, now: datetime) -> Appeal:
     """A new draft from the API (e-mail, web, personal reception, a call typed in by hand)."""
     caller = try_normalize_phone(data.caller)
@@ -232,12 +238,13 @@ def create_appeal(session: Session, data: AppealCreate, *, actor: Actor, now: da
         caller=caller,
         received_at=data.received_at or now,
         source_ref=data.source_ref,
+        idempotency_key=data.idempotency_key,
         operator_id=actor.user_id,
         created_at=now,
         updated_at=now,
     )
     if data.channel is not Channel.phone:
-        appeal.form = {Channel.post: "written", Channel.personal: "oral"}.get(data.channel, "electronic")  # type: ignore[assignment]
+        appeal.form = {Channel.post: AppealForm.written, Channel.personal: AppealForm.oral}.get(data.channel, AppealForm.electronic)
         appeal.reply_channel = "email" if data.channel in {Channel.email, Channel.web, Channel.open311, Channel.petition} else "post"
     _prefill_applicant(session, appeal)
     session.add(appeal)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from appeals.actors import SYSTEM, Actor
 from appeals.admissibility import ACCEPTED, Admission, assess, find_previous_decided, validate_for_registration
 from appeals.citizens import add_phone, create_citizen, match_applicant
 from appeals.deadlines import RETURN_INCOMPLETE_DAYS, compute_issue_deadlines, procedural_due, receipt_date
-from appeals.drafts import apply_fields, build_issue, cancel_draft_issues, draft_issues, get_appeal, require_draft
+from appeals.drafts import (
+    apply_fields,
+    build_issue,
+    cancel_draft_issues,
+    create_appeal,
+    draft_issues,
+    find_by_idempotency_key,
+    get_appeal,
+    require_draft,
+)
 from appeals.errors import DomainValidationError, InvalidTransitionError
 from appeals.events import AppealUpdated
 from appeals.history import emit, record_audit, record_status_change
@@ -32,7 +42,7 @@ from appeals.models import (
 )
 from appeals.numbering import next_registration_number
 from appeals.routing import resolve_executor
-from appeals.schemas import AppealFields, IssueIn
+from appeals.schemas import AppealCreate, AppealFields, IssueIn
 from appeals.workcalendar import load_calendar
 
 
@@ -215,6 +225,30 @@ def _apply_admission(session: Session, appeal: Appeal, issues: list[Issue], admi
         issue.status = admission.issue_status
         issue.closed_at = now
         session.add(issue)
+
+
+def submit_appeal(session: Session, data: AppealCreate, *, actor: Actor, now: datetime, reg_prefix: str) -> tuple[Appeal, bool]:
+    """Create a draft (and register it when asked) exactly once per idempotency key; `created` is False on a retry.
+
+    Raises:
+        DomainValidationError: registration was asked and the appeal is incomplete (nothing is kept).
+    """
+    existing = find_by_idempotency_key(session, data.idempotency_key)
+    if existing is not None:
+        return existing, False
+    try:
+        appeal = create_appeal(session, data, actor=actor, now=now)
+    except IntegrityError:
+        session.rollback()
+        existing = find_by_idempotency_key(session, data.idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    if data.register_now:
+        return register_appeal(session, appeal.id or 0, actor=actor, now=now, reg_prefix=reg_prefix), True
+    session.commit()
+    session.refresh(appeal)
+    return appeal, True
 
 
 def mark_consultation(session: Session, appeal_id: int, *, actor: Actor, now: datetime, category_id: int | None, note: str) -> Appeal:

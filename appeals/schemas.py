@@ -61,6 +61,9 @@ class AppealCreate(AppealFields):
     caller: str | None = Field(default=None, max_length=40)
     received_at: datetime | None = None
     source_ref: str | None = Field(default=None, max_length=300)
+    idempotency_key: str | None = Field(
+        default=None, max_length=120, description="a client retry with the same key returns the first result"
+    )
     register_now: bool = Field(default=False, alias="register", description="register at once instead of keeping a draft")
 
 

@@ -19,7 +19,7 @@ def run(tmp_path: Path, *args: str, secret: str = TEST_SECRET) -> subprocess.Com
         "CALLCENTER_SECRET_KEY": secret,
         "CALLCENTER_DATA_DIR": str(tmp_path),
     }
-    return subprocess.run([sys.executable, "-m", "callcenter", *args], env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603 - our own CLI
+    return subprocess.run([sys.executable, "-m", "callcenter", *args], env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture

@@ -6,13 +6,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from agent_console.deps import ActorDep, NowDep, SessionDep
-from appeals.drafts import create_appeal, get_appeal, update_draft
+from appeals.drafts import get_appeal, update_draft
 from appeals.history import record_audit
 from appeals.issues import record_answer
-from appeals.registration import attach_draft, discard_appeal, mark_consultation, register_appeal, restore_draft
+from appeals.registration import attach_draft, discard_appeal, mark_consultation, register_appeal, restore_draft, submit_appeal
 from appeals.schemas import AppealCreate, AppealPublic, AppealsPublic, AppealUpdate, ConsultationIn, DiscardIn, IssueIn
 from appeals.search import AppealFilter, search_appeals
 from appeals.views import appeal_history, appeal_views
@@ -101,15 +103,17 @@ def list_appeals(
     return AppealsPublic(items=appeal_views(session, rows, now=now), total=total)
 
 
-@router.post("/api/appeals", status_code=201)
-def create(request: Request, body: AppealCreate, session: SessionDep, actor: ActorDep, now: NowDep) -> AppealPublic:
-    """Create a draft; with `register: true` it is registered in the same request (or nothing is kept)."""
-    appeal = create_appeal(session, body, actor=actor, now=now)
-    if body.register_now:
-        appeal = register_appeal(session, appeal.id or 0, actor=actor, now=now, reg_prefix=request.app.state.reg_prefix)
-    else:
-        session.commit()
-    return _one(session, appeal.id or 0, now)
+@router.post("/api/appeals", status_code=201, responses={200: {"description": "a retry with the same Idempotency-Key: the first result"}})
+def create(request: Request, body: AppealCreate, session: SessionDep, actor: ActorDep, now: NowDep) -> JSONResponse:
+    """Create a draft; with `register: true` it is registered in the same request (or nothing is kept).
+
+    An `Idempotency-Key` header (or `idempotency_key` field) makes retries safe: the same key returns the first appeal.
+    """
+    key = request.headers.get("idempotency-key") or body.idempotency_key
+    appeal, created = submit_appeal(
+        session, body.model_copy(update={"idempotency_key": key}), actor=actor, now=now, reg_prefix=request.app.state.reg_prefix
+    )
+    return JSONResponse(jsonable_encoder(_one(session, appeal.id or 0, now)), status_code=201 if created else 200)
 
 
 @router.get("/api/appeals/{appeal_id}")

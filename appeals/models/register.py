@@ -53,6 +53,7 @@ class Appeal(SQLModel, table=True):
     missed: bool = False
     signed: bool = False
     source_ref: str | None = Field(default=None, max_length=300, index=True)
+    idempotency_key: str | None = Field(default=None, max_length=120, unique=True)
     discard_reason: str | None = Field(default=None, max_length=32)
     discard_note: str = Field(default="", max_length=500)
     consultation_category_id: int | None = Field(default=None, foreign_key="category.id")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 04:52:39.422837
+Create Date: 2026-11-28 05:29:29.340248
 """
 
 from collections.abc import Sequence
@@ -258,6 +258,7 @@ def upgrade() -> None:
     sa.Column('missed', sa.Boolean(), nullable=False),
     sa.Column('signed', sa.Boolean(), nullable=False),
     sa.Column('source_ref', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('discard_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('discard_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('consultation_category_id', sa.Integer(), nullable=True),
@@ -277,6 +278,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['operator_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['previous_appeal_id'], ['appeal.id'], ),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('idempotency_key'),
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('appeal', schema=None) as batch_op:

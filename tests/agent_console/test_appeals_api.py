@@ -158,3 +158,22 @@ def test_caller_card_lookup_accepts_any_format(client: TestClient, staff: dict[s
     withheld = client.get("/api/citizens/lookup", params={"phone": "anonymous"}, headers=staff["op"]).json()
     assert withheld["phone"] is None
     assert withheld["citizens"] == []
+
+
+def test_a_retried_create_with_the_same_idempotency_key_returns_the_first_appeal(
+    client: TestClient, staff: dict[str, dict[str, str]], engine: Engine
+) -> None:
+    body = {
+        "caller": "0501234567",
+        "applicant_name": "Іваненко Петро",
+        "applicant_address": "вул. Київська, 1",
+        "issues": [_issue(engine)],
+        "register": True,
+    }
+    headers = {**staff["op"], "Idempotency-Key": "form-7f3a"}
+    first = client.post("/api/appeals", json=body, headers=headers)
+    retry = client.post("/api/appeals", json=body, headers=headers)
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.json()["number"] == first.json()["number"] == "БР-2026-000001"
+    assert client.get("/api/appeals", headers=staff["op"]).json()["total"] == 1
