@@ -82,7 +82,9 @@ def _parse_fmt(path: Path, body: bytes) -> WavFormat:
 
 def _chunks(path: Path, data: bytes) -> tuple[WavFormat, bytes]:
     if len(data) < 12 or data[:4] not in (b"RIFF", b"RIFX") or data[8:12] != b"WAVE":
-        raise AudioError(path, "not a WAV file (no RIFF/WAVE header); expected a recording as Asterisk writes it (.wav, or .raw for MixMonitor D)")
+        raise AudioError(
+            path, "not a WAV file (no RIFF/WAVE header); expected a recording as Asterisk writes it (.wav, or .raw for MixMonitor D)"
+        )
     if data[:4] == b"RIFX":
         raise AudioError(path, "big-endian WAV (RIFX) is not supported")
     fmt: WavFormat | None = None
@@ -107,7 +109,14 @@ def _decode(path: Path, fmt: WavFormat, payload: bytes) -> npt.NDArray[np.float3
     width = (fmt.bits + 7) // 8
     if fmt.tag == GSM:
         raise AudioError(path, "GSM-encoded WAV (Asterisk wav49/.WAV) is not supported; record calls as .wav (8 kHz PCM)")
-    kinds: dict[tuple[int, int], str] = {(PCM, 1): "u1", (PCM, 2): "<i2", (PCM, 4): "<i4", (FLOAT, 4): "<f4", (MULAW, 1): "u1", (ALAW, 1): "u1"}
+    kinds: dict[tuple[int, int], str] = {
+        (PCM, 1): "u1",
+        (PCM, 2): "<i2",
+        (PCM, 4): "<i4",
+        (FLOAT, 4): "<f4",
+        (MULAW, 1): "u1",
+        (ALAW, 1): "u1",
+    }
     kind = kinds.get((fmt.tag, width))
     if kind is None:
         raise AudioError(path, f"unsupported WAV encoding (format {fmt.tag}, {fmt.bits} bits); expected PCM, mu-law or A-law")

@@ -15,13 +15,13 @@ def test_the_labelled_set_is_frozen_and_large_enough(repo_root: Path) -> None:
     data = repo_root / "bench" / "data" / "appeals_eval.csv"
     frozen = (repo_root / "bench" / "data" / "appeals_eval.sha256").read_text(encoding="utf-8").strip()
     assert hashlib.sha256(data.read_bytes()).hexdigest() == frozen
-    rows = list(csv.DictReader(data.open(encoding="utf-8")))
+    rows = list(csv.DictReader(data.read_text(encoding="utf-8").splitlines()))
     assert len(rows) >= 150
     assert sum(r["style"] != "uk" for r in rows) / len(rows) >= 0.30
 
 
 def test_every_label_exists_in_the_seed_reference_data(repo_root: Path, session: Session) -> None:
-    rows = list(csv.DictReader((repo_root / "bench" / "data" / "appeals_eval.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((repo_root / "bench" / "data" / "appeals_eval.csv").read_text(encoding="utf-8").splitlines()))
     codes = set(session.exec(select(Category.code)).all())
     houses = {(s, h) for s, h in session.exec(select(Street.name, Building.house).join(Building, Building.street_id == Street.id)).all()}
     assert {r["category"] for r in rows} <= codes
