@@ -25,7 +25,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     if not settings.redis_url:
         sys.stderr.write("callcenter worker: set CALLCENTER_REDIS_URL (the demo passes its embedded Redis to its worker)\n")
         return 2
-    run_worker(connect(settings.redis_url, timeout=30), queues, burst=args.burst or get_worker_settings().worker_burst)
+    run_worker(connect(settings.redis_url, timeout=30, decode=False), queues, burst=args.burst or get_worker_settings().worker_burst)
     return 0
 
 

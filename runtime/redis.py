@@ -30,10 +30,13 @@ class EmbeddedRedis:
             logger.warning("embedded redis did not shut down cleanly")
 
 
-def connect(url: str, *, timeout: float = 2.0) -> redis.Redis:
-    """A sync client with bounded socket timeouts (Redis down is a state, never a hang)."""
+def connect(url: str, *, timeout: float = 2.0, decode: bool = True) -> redis.Redis:
+    """A sync client with bounded socket timeouts (Redis down is a state, never a hang).
+
+    rq stores pickled jobs: its worker needs `decode=False`.
+    """
     return redis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30, decode_responses=True
+        url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30, decode_responses=decode
     )
 
 
