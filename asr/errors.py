@@ -43,7 +43,7 @@ class RecordingMissingError(AsrError):
     transient = True
 
     def __init__(self, path: object) -> None:
-        super().__init__(f"{path}: no such recording (yet); it is retried in case the PBX is still writing it")
+        super().__init__(f"{path}: no such file (a worker retries it for a few minutes, the PBX may still be writing it)")
         self.path = str(path)
 
 

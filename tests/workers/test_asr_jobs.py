@@ -83,7 +83,7 @@ def test_missing_file_is_retried_then_fails_with_its_reason(engine: Engine, redi
     assert job.retries_left == 0
     row, _ = transcript_of(engine, rec.recording_id)
     assert (row.status, row.attempts) == (TranscriptStatus.failed, 1)
-    assert "no such recording" in row.error
+    assert "no such file" in row.error
 
 
 def test_a_missing_file_waits_for_the_scheduled_retry(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path) -> None:
