@@ -143,7 +143,7 @@ STOP = frozenset(
         "давно",
     ]
 )
-SEED_PHRASE, SEED_WORD, SEED_NAME, LEARNED = 2.0, 1.0, 0.5, 1.0
+SEED_PHRASE, SEED_WORD, SEED_NAME, LEARNED = 2.0, 1.0, 0.5, 0.5
 
 
 @dataclass(frozen=True)

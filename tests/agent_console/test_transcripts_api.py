@@ -46,10 +46,14 @@ def urls(rec: Recorded) -> dict[tuple[str, str], str]:
 
 def pii_reads(engine: Engine) -> int:
     with Session(engine) as session:
-        return len(session.exec(select(AuditEvent).where(col(AuditEvent.pii), col(AuditEvent.entity).in_(["transcript", "recording"]))).all())
+        return len(
+            session.exec(select(AuditEvent).where(col(AuditEvent.pii), col(AuditEvent.entity).in_(["transcript", "recording"]))).all()
+        )
 
 
-def test_every_personal_data_route_writes_an_audit_row(client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded) -> None:
+def test_every_personal_data_route_writes_an_audit_row(
+    client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded
+) -> None:
     client = client_with_recordings
     make_user(engine, "sup", Role.supervisor, now=clock.now)
     headers = token_for(client, "sup")
@@ -64,14 +68,21 @@ def test_every_personal_data_route_writes_an_audit_row(client_with_recordings: T
         assert pii_reads(engine) == before + 1, route
 
 
-def test_transcripts_of_an_appeal_are_per_speaker(client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded) -> None:
+def test_transcripts_of_an_appeal_are_per_speaker(
+    client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded
+) -> None:
     make_user(engine, "op", Role.operator, now=clock.now)
-    body = client_with_recordings.get(f"/api/appeals/{recorded.appeal_id}/transcripts", headers=token_for(client_with_recordings, "op")).json()
+    body = client_with_recordings.get(
+        f"/api/appeals/{recorded.appeal_id}/transcripts", headers=token_for(client_with_recordings, "op")
+    ).json()
     assert [s["speaker"] for s in body[0]["segments"]] == ["caller"]
     assert body[0]["status"] == "done"
 
 
-@pytest.mark.parametrize(("role", "transcript", "audio"), [(Role.executor, 403, 403), (Role.admin, 403, 403), (Role.callback_agent, 200, 403), (Role.head, 200, 200)])
+@pytest.mark.parametrize(
+    ("role", "transcript", "audio"),
+    [(Role.executor, 403, 403), (Role.admin, 403, 403), (Role.callback_agent, 200, 403), (Role.head, 200, 200)],
+)
 def test_only_roles_that_need_them_read_them(
     client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded, role: Role, transcript: int, audio: int
 ) -> None:
@@ -116,5 +127,8 @@ def test_missing_transcript_and_file_are_404(client_with_recordings: TestClient,
     rec = add_recording(engine, recordings, None, "2026/11/24/none.wav")
     make_user(engine, "op", Role.operator, now=clock.now)
     headers = token_for(client_with_recordings, "op")
-    assert client_with_recordings.get(f"/api/recordings/{rec.recording_id}/transcript", headers=headers).json()["error"]["code"] == "transcript_not_found"
+    assert (
+        client_with_recordings.get(f"/api/recordings/{rec.recording_id}/transcript", headers=headers).json()["error"]["code"]
+        == "transcript_not_found"
+    )
     assert client_with_recordings.get(f"/api/recordings/{rec.recording_id}/audio", headers=headers).status_code == 404

@@ -126,7 +126,11 @@ def test_registered_appeals_in_the_register_change_the_suggestion(session: Sessi
     text = "на подвір'ї годують голубів, все загаджено пір'ям і послідом"
     assert not suggest_for_text(session, text).categories or suggest_for_text(session, text).categories[0].code != "stray_animals"
     operator = Actor(user_id=None, role=Role.operator)
-    for description in ("годують голубів, загаджено все послідом", "голуби загадили балкони, годують їх", "загаджено голубами, годують на лавках"):
+    for description in (
+        "годують голубів, загаджено все послідом",
+        "голуби загадили балкони, годують їх",
+        "загаджено голубами, годують на лавках",
+    ):
         make_registered(session, operator, now=clock.now, issues=[issue_in(session, "stray_animals", description=description)])
     result = suggest_for_text(session, text)
     assert result.categories[0].code == "stray_animals"

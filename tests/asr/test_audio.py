@@ -18,7 +18,17 @@ def wav_bytes(payload: bytes, *, tag: int = 1, channels: int = 1, rate: int = 80
     fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * align, align, bits)
     data_size = len(payload) if sizes else 0
     riff_size = 4 + 8 + len(fmt) + 8 + len(payload) if sizes else 0
-    return b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", data_size) + payload
+    return (
+        b"RIFF"
+        + struct.pack("<I", riff_size)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", data_size)
+        + payload
+    )
 
 
 def tone(freq: float, rate: int, seconds: float = 1.0) -> np.ndarray:
@@ -31,7 +41,9 @@ def dominant_frequency(samples: np.ndarray, rate: int) -> float:
     return float(np.argmax(spectrum) * rate / len(samples))
 
 
-@pytest.mark.parametrize(("name", "rate", "channels"), [("ko_hello_8k.wav", 8000, 1), ("ko_hello_16k.wav", 16000, 1), ("stereo_caller_left_8k.wav", 8000, 2)])
+@pytest.mark.parametrize(
+    ("name", "rate", "channels"), [("ko_hello_8k.wav", 8000, 1), ("ko_hello_16k.wav", 16000, 1), ("stereo_caller_left_8k.wav", 8000, 2)]
+)
 def test_pcm_wav_files_decode_with_their_rate_and_channels(fixtures: Path, name: str, rate: int, channels: int) -> None:
     got_rate, parts = decode_wav(fixtures / name, (fixtures / name).read_bytes())
     assert got_rate == rate

@@ -87,7 +87,7 @@ def test_model_path_errors_say_how_to_install(path: str, reason: str) -> None:
 
 
 def test_a_directory_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="missing am/final.mdl"):
+    with pytest.raises(ModelError, match=r"missing am/final\.mdl"):
         load_model(str(tmp_path))
 
 
@@ -97,5 +97,10 @@ def test_engine_never_asks_vosk_to_download_a_model(repo_root: Path) -> None:
     assert calls, "the engine loads the model with vosk.Model(str_path)"
     assert all(not call.keywords and len(call.args) == 1 for call in calls)
     packages = ("asr", "appeals", "workers", "callcenter", "agent_console", "telephony", "runtime", "bench")
-    offenders = [p for pkg in packages for p in (repo_root / pkg).rglob("*.py") if re.search(r"^\s*(import|from) vosk\b", p.read_text(encoding="utf-8"), re.M)]
+    offenders = [
+        p
+        for pkg in packages
+        for p in (repo_root / pkg).rglob("*.py")
+        if re.search(r"^\s*(import|from) vosk\b", p.read_text(encoding="utf-8"), re.M)
+    ]
     assert [p.relative_to(repo_root).as_posix() for p in offenders] == ["asr/engine.py"]

@@ -41,7 +41,9 @@ def test_unreadable_input_is_one_line_and_non_zero(tmp_path: Path, content: byte
     if content is not None:
         path.write_bytes(content)
     env = {**os.environ, "CALLCENTER_VOSK_MODEL_PATH": ko_model_dir()}
-    done = subprocess.run([sys.executable, "-m", "callcenter", "asr", "transcribe", str(path), "--json"], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "callcenter", "asr", "transcribe", str(path), "--json"], env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
@@ -55,7 +57,9 @@ def test_check_model_without_a_model_says_how_to_install(tmp_path: Path) -> None
     assert done.returncode == 1
     assert "not a Vosk model directory" in done.stderr
     assert "vosk-model-uk-v3" in done.stderr
-    ok = subprocess.run([sys.executable, "-m", "callcenter", "asr", "check-model", "--model", ko_model_dir()], capture_output=True, text=True, check=False)
+    ok = subprocess.run(
+        [sys.executable, "-m", "callcenter", "asr", "check-model", "--model", ko_model_dir()], capture_output=True, text=True, check=False
+    )
     assert ok.returncode == 0, ok.stderr
     assert "16000 Hz" in ok.stdout
 
@@ -79,8 +83,12 @@ def test_purge_deletes_old_recording_files_and_keeps_new_ones(backend: Backend, 
     with Session(engine) as session:
         purged = session.get(Recording, old.recording_id)
         kept = session.get(Recording, new.recording_id)
-        assert purged is not None and purged.purged_at is not None
-        assert kept is not None and kept.purged_at is None
-    nothing = subprocess.run([sys.executable, "-m", "callcenter", "recordings", "purge"], env=env, capture_output=True, text=True, check=False)
+        assert purged is not None
+        assert purged.purged_at is not None
+        assert kept is not None
+        assert kept.purged_at is None
+    nothing = subprocess.run(
+        [sys.executable, "-m", "callcenter", "recordings", "purge"], env=env, capture_output=True, text=True, check=False
+    )
     assert nothing.returncode == 1
     assert "CALLCENTER_RECORDINGS_RETENTION_DAYS" in nothing.stderr

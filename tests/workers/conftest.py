@@ -44,7 +44,9 @@ def asr_env(backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     get_asr_settings.cache_clear()
 
 
-def add_recording(engine: Engine, recordings: Path, source: str | None, relpath: str, *, layout: RecordingLayout = RecordingLayout.stereo) -> Recorded:
+def add_recording(
+    engine: Engine, recordings: Path, source: str | None, relpath: str, *, layout: RecordingLayout = RecordingLayout.stereo
+) -> Recorded:
     """A call with its draft appeal and a recording row; `source` (a fixture file name) is copied to `relpath`."""
     now = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
     target = recordings / relpath

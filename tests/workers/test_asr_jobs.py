@@ -1,3 +1,4 @@
+# mypy: disable-error-code="index,union-attr,no-untyped-call"
 """The transcribe job on real Redis (rq SimpleWorker) and a real database, with the real Vosk decoder."""
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def transcript_of(engine: Engine, recording_id: int) -> tuple[Transcript, list[T
         return row, segments
 
 
-def test_stereo_recording_becomes_a_per_speaker_transcript_on_its_appeal(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path) -> None:
+def test_stereo_recording_becomes_a_per_speaker_transcript_on_its_appeal(
+    engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path
+) -> None:
     rec = add_recording(engine, asr_env, "stereo_caller_left_8k.wav", "2026/11/24/1.wav")
     job = run(rq_redis, rec.recording_id)
     assert job.get_status() == "finished", job.latest_result()
@@ -61,7 +64,9 @@ def test_a_rerun_keeps_one_transcript(engine: Engine, redis_client: redis.Redis,
     assert {s.speaker for s in segments} == {"caller", "operator"}
 
 
-def test_corrupt_file_fails_once_with_its_reason_and_loses_nothing(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path) -> None:
+def test_corrupt_file_fails_once_with_its_reason_and_loses_nothing(
+    engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path
+) -> None:
     rec = add_recording(engine, asr_env, None, "2026/11/24/3.wav")
     rec.path.write_bytes(b"<html>this is not audio</html>")
     job = run(rq_redis, rec.recording_id)
@@ -76,7 +81,9 @@ def test_corrupt_file_fails_once_with_its_reason_and_loses_nothing(engine: Engin
         assert session.get(Recording, rec.recording_id) is not None
 
 
-def test_missing_file_is_retried_then_fails_with_its_reason(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path) -> None:
+def test_missing_file_is_retried_then_fails_with_its_reason(
+    engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path
+) -> None:
     rec = add_recording(engine, asr_env, None, "2026/11/24/4.wav")
     job = run(rq_redis, rec.recording_id, retry=(0,))
     assert job.get_status() == "failed"
@@ -86,7 +93,9 @@ def test_missing_file_is_retried_then_fails_with_its_reason(engine: Engine, redi
     assert "no such file" in row.error
 
 
-def test_a_missing_file_waits_for_the_scheduled_retry(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path) -> None:
+def test_a_missing_file_waits_for_the_scheduled_retry(
+    engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path
+) -> None:
     rec = add_recording(engine, asr_env, None, "2026/11/24/5.wav")
     job = run(rq_redis, rec.recording_id)
     assert job.get_status() == "scheduled"
@@ -95,7 +104,9 @@ def test_a_missing_file_waits_for_the_scheduled_retry(engine: Engine, redis_clie
         assert session.exec(select(Transcript).where(Transcript.recording_id == rec.recording_id)).first() is None
 
 
-def test_without_a_model_the_transcript_says_how_to_install_one(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path, monkeypatch) -> None:
+def test_without_a_model_the_transcript_says_how_to_install_one(
+    engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path, monkeypatch
+) -> None:
     from asr.settings import get_asr_settings
 
     monkeypatch.setenv("CALLCENTER_VOSK_MODEL_PATH", "")
@@ -109,7 +120,9 @@ def test_without_a_model_the_transcript_says_how_to_install_one(engine: Engine, 
     assert "docs/asr.md" in row.error
 
 
-def test_ukrainian_transcript_gives_category_and_address_suggestions(engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path) -> None:
+def test_ukrainian_transcript_gives_category_and_address_suggestions(
+    engine: Engine, redis_client: redis.Redis, rq_redis: redis.Redis, asr_env: Path
+) -> None:
     rec = add_recording(engine, asr_env, "ko_hello_8k.wav", "2026/11/24/7.wav", layout=RecordingLayout.mono)
     shutil.copy(FIXTURE_TRANSCRIPTS / "uk_no_heating.transcript.json", rec.path.with_name("7.transcript.json"))
     run(rq_redis, rec.recording_id)

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="index,union-attr,no-untyped-call"
 """End to end through the real forking `callcenter worker asr` process: model preloaded once, transcripts, events."""
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def test_forking_worker_transcribes_with_the_preloaded_model(
         "CALLCENTER_RECORDINGS_DIR": str(recordings),
         "CALLCENTER_VOSK_MODEL_PATH": ko_model_dir(),
     }
-    done = subprocess.run([sys.executable, "-m", "callcenter", "worker", "asr", "--burst"], env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "callcenter", "worker", "asr", "--burst"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     results = [Job.fetch(f"transcribe-{r.recording_id}", connection=rq_redis).latest_result() for r in (audio, spoken)]
     returns = [r.return_value for r in results if r is not None]
@@ -50,12 +53,18 @@ def test_forking_worker_transcribes_with_the_preloaded_model(
     assert len({r["model_loaded_pid"] for r in returns}) == 1
     with Session(engine) as session:
         first = session.exec(select(Transcript).where(Transcript.recording_id == audio.recording_id)).one()
-        caller = session.exec(select(TranscriptSegment).where(TranscriptSegment.transcript_id == first.id, TranscriptSegment.speaker == "caller")).all()
+        caller = session.exec(
+            select(TranscriptSegment).where(TranscriptSegment.transcript_id == first.id, TranscriptSegment.speaker == "caller")
+        ).all()
         second = session.exec(select(Transcript).where(Transcript.recording_id == spoken.recording_id)).one()
     assert first.status is TranscriptStatus.done
-    assert caller and caller[0].text
+    assert caller
+    assert caller[0].text
     assert second.appeal_id == spoken.appeal_id
     assert second.suggestions["categories"][0]["code"] == "no_heating"  # type: ignore[index]
     assert second.suggestions["address"]["house"] == "7-А"  # type: ignore[index]
     events = [json.loads(f["data"]) for _, f in redis_client.xrange(EVENTS) if f["type"] == "appeal.transcribed"]
-    assert {(e["appeal_id"], e["recording_id"]) for e in events} == {(audio.appeal_id, audio.recording_id), (spoken.appeal_id, spoken.recording_id)}
+    assert {(e["appeal_id"], e["recording_id"]) for e in events} == {
+        (audio.appeal_id, audio.recording_id),
+        (spoken.appeal_id, spoken.recording_id),
+    }
