@@ -125,9 +125,9 @@ def _decode(path: Path, fmt: WavFormat, payload: bytes) -> npt.NDArray[np.float3
     usable = len(payload) - len(payload) % fmt.block_align
     raw = np.frombuffer(payload[:usable], dtype=kind)
     if fmt.tag == MULAW:
-        return MULAW_TABLE[raw]
+        return np.asarray(MULAW_TABLE[raw], dtype=np.float32)
     if fmt.tag == ALAW:
-        return ALAW_TABLE[raw]
+        return np.asarray(ALAW_TABLE[raw], dtype=np.float32)
     scale = {"u1": 256.0, "<i2": 1.0, "<i4": 1 / 65536.0, "<f4": 32767.0}[kind]
     values = raw.astype(np.float32)
     if kind == "u1":

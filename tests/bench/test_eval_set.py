@@ -6,7 +6,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from appeals.models import Building, Category, Street
 
@@ -23,6 +23,6 @@ def test_the_labelled_set_is_frozen_and_large_enough(repo_root: Path) -> None:
 def test_every_label_exists_in_the_seed_reference_data(repo_root: Path, session: Session) -> None:
     rows = list(csv.DictReader((repo_root / "bench" / "data" / "appeals_eval.csv").read_text(encoding="utf-8").splitlines()))
     codes = set(session.exec(select(Category.code)).all())
-    houses = {(s, h) for s, h in session.exec(select(Street.name, Building.house).join(Building, Building.street_id == Street.id)).all()}
+    houses = {(s, h) for s, h in session.exec(select(Street.name, Building.house).join(Building, col(Building.street_id) == Street.id)).all()}
     assert {r["category"] for r in rows} <= codes
     assert {(r["street"], r["house"]) for r in rows if r["street"]} <= houses

@@ -1,4 +1,4 @@
-# mypy: disable-error-code="index,union-attr,no-untyped-call"
+# mypy: disable-error-code="index,union-attr,no-untyped-call,unused-ignore"
 """The transcribe job on real Redis (rq SimpleWorker) and a real database, with the real Vosk decoder."""
 
 from __future__ import annotations

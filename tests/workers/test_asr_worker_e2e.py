@@ -1,4 +1,4 @@
-# mypy: disable-error-code="index,union-attr,no-untyped-call"
+# mypy: disable-error-code="index,union-attr,no-untyped-call,unused-ignore"
 """End to end through the real forking `callcenter worker asr` process: model preloaded once, transcripts, events."""
 
 from __future__ import annotations
