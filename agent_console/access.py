@@ -13,6 +13,9 @@ DESK: Final = frozenset({Role.operator, Role.supervisor})
 SUP: Final = frozenset({Role.supervisor})
 ADMIN: Final = frozenset({Role.admin})
 CALLBACKS: Final = frozenset({Role.callback_agent, Role.supervisor})
+TRANSCRIPT_READERS: Final = frozenset({Role.operator, Role.supervisor, Role.callback_agent, Role.head})
+"""Callback agents verify work by phone and need what the citizen said; executors get the issue text, not the call."""
+RECORDING_LISTENERS: Final = frozenset({Role.operator, Role.supervisor, Role.head})
 ISSUE_ACTORS: Final = frozenset({Role.operator, Role.supervisor, Role.callback_agent, Role.head, Role.executor})
 
 ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
@@ -64,7 +67,17 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/users/{user_id}/activate"): ADMIN,
     ("GET", "/api/audit"): ADMIN,
     ("GET", "/api/calls/active"): DESK,
+    ("GET", "/api/appeals/{appeal_id}/transcripts"): TRANSCRIPT_READERS,
+    ("GET", "/api/recordings/{recording_id}/transcript"): TRANSCRIPT_READERS,
+    ("GET", "/api/recordings/{recording_id}/audio"): RECORDING_LISTENERS,
 }
+
+PERSONAL_DATA_ROUTES: Final = (
+    ("GET", "/api/appeals/{appeal_id}/transcripts"),
+    ("GET", "/api/recordings/{recording_id}/transcript"),
+    ("GET", "/api/recordings/{recording_id}/audio"),
+)
+"""Routes whose responses carry transcript text or recording bytes: each writes a pii audit row (a test checks)."""
 
 
 def roles_for(method: str, path: str) -> frozenset[Role] | str | None:

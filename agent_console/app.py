@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import anyio
 import redis
@@ -15,7 +16,7 @@ from sqlalchemy import Engine
 
 from agent_console.deps import guard
 from agent_console.errors import install_error_handlers
-from agent_console.routes import admin, appeals, auth, callbacks, citizens, executor, health, issues, reference
+from agent_console.routes import admin, appeals, auth, callbacks, citizens, executor, health, issues, reference, transcripts
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class AppConfig:
     token_ttl_minutes: int = 720
     outbox_interval_seconds: float = 0.2
     public_url: str = "http://127.0.0.1:8000"
+    recordings_dir: Path = Path("var/recordings")
+    raw_sample_rate: int = 8000
 
 
 async def _drain_forever(app: FastAPI, interval: float) -> None:
@@ -65,6 +68,8 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.state.token_ttl_minutes = config.token_ttl_minutes
     app.state.public_url = config.public_url
     install_error_handlers(app)
-    for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin):
+    app.state.recordings_dir = config.recordings_dir
+    app.state.raw_sample_rate = config.raw_sample_rate
+    for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin, transcripts):
         app.include_router(module.router)
     return app

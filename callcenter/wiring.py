@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from agent_console.app import AppConfig, create_app
 from agent_console.settings import ApiSettings
+from asr.settings import get_asr_settings
 from runtime import redis as rt_redis
 from runtime.db import build_engine
 from runtime.settings import RuntimeSettings
@@ -67,5 +68,7 @@ def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources)
         token_ttl_minutes=api.token_ttl_minutes,
         outbox_interval_seconds=api.outbox_interval_seconds,
         public_url=api.public_url,
+        recordings_dir=settings.recordings_dir,
+        raw_sample_rate=get_asr_settings().asr_raw_sample_rate,
     )
     return create_app(config, engine=resources.engine, redis_client=resources.redis)

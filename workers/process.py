@@ -14,11 +14,18 @@ from collections.abc import Callable, Sequence
 import redis
 from rq import Worker
 
-from workers.queues import ALL_QUEUES, queue
+from workers.queues import ALL_QUEUES, ASR, queue
 
 logger = logging.getLogger(__name__)
 
-PRELOADERS: dict[str, Callable[[], None]] = {}
+
+def _preload_asr() -> None:
+    from workers.asr_jobs import preload_model  # imported only by workers that serve `asr` (it loads vosk)
+
+    preload_model()
+
+
+PRELOADERS: dict[str, Callable[[], None]] = {ASR: _preload_asr}
 """Per-queue hooks run once in the parent before the first fork (the ASR part registers the model loader)."""
 
 

@@ -50,6 +50,7 @@ from appeals.models.register import (
     RegistrationCounter,
     StatusChange,
 )
+from appeals.models.transcripts import Transcript, TranscriptSegment, TranscriptStatus
 
 __all__ = [
     "CLOSED_ISSUE_STATUSES",
@@ -100,6 +101,9 @@ __all__ = [
     "StatusChange",
     "StatutoryClass",
     "Street",
+    "Transcript",
+    "TranscriptSegment",
+    "TranscriptStatus",
     "User",
     "WorkCalendarDay",
 ]

@@ -46,6 +46,7 @@ class Recording(SQLModel, table=True):
     relpath: str = Field(max_length=400, unique=True)
     layout: RecordingLayout = enum_field(RecordingLayout.stereo)
     created_at: datetime = Field(default_factory=utcnow)
+    purged_at: datetime | None = None
 
 
 class CallbackTask(SQLModel, table=True):
