@@ -46,10 +46,22 @@ def rows() -> list[tuple[str, str, str]]:
     return out
 
 
+def table() -> str:
+    lines = ["| setting | default | meaning |", "|---|---|---|"]
+    lines += [f"| `{env}` | `{default}` | {meaning} |" if default else f"| `{env}` | | {meaning} |" for env, default, meaning in rows()]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
-    sys.stdout.write("| setting | default | meaning |\n|---|---|---|\n")
-    for env, default, meaning in rows():
-        sys.stdout.write(f"| `{env}` | `{default}` | {meaning} |\n" if default else f"| `{env}` | | {meaning} |\n")
+    """Print the table, or with `--write FILE` replace the block between the settings-table markers in FILE."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        path = Path(sys.argv[2])
+        text = path.read_text(encoding="utf-8")
+        start, end = "<!-- settings-table -->\n", "<!-- /settings-table -->"
+        head, rest = text.split(start, 1)
+        path.write_text(head + start + table() + end + rest.split(end, 1)[1], encoding="utf-8")
+        return
+    sys.stdout.write(table())
 
 
 if __name__ == "__main__":

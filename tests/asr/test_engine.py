@@ -96,7 +96,15 @@ def test_engine_never_asks_vosk_to_download_a_model(repo_root: Path) -> None:
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Model"]
     assert calls, "the engine loads the model with vosk.Model(str_path)"
     assert all(not call.keywords and len(call.args) == 1 for call in calls)
-    packages = ("asr", "appeals", "workers", "callcenter", "agent_console", "telephony", "runtime", "bench")
+    packages = (
+        "asr",
+        "appeals",
+        "workers",
+        "callcenter",
+        "agent_console",
+        "telephony",
+        "runtime",
+    )  # bench/ compares with bare vosk on purpose
     offenders = [
         p
         for pkg in packages
