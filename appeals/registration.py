@@ -13,7 +13,7 @@ from appeals.deadlines import RETURN_INCOMPLETE_DAYS, compute_issue_deadlines, p
 from appeals.drafts import apply_fields, build_issue, cancel_draft_issues, draft_issues, get_appeal, require_draft
 from appeals.errors import DomainValidationError, InvalidTransitionError
 from appeals.events import AppealUpdated
-from appeals.history import emit, record_audit, record_status_change
+from appeals.history import emit, enqueue_after_commit, record_audit, record_status_change
 from appeals.lifecycle import plan_transition
 from appeals.models import (
     TERMINAL_ISSUE_STATUSES,
@@ -34,6 +34,9 @@ from appeals.numbering import next_registration_number
 from appeals.routing import resolve_executor
 from appeals.schemas import AppealFields, IssueIn
 from appeals.workcalendar import load_calendar
+
+ROUTE_JOB = "workers.routing_jobs.route_appeal"
+"""The routing job (queue `routing`): assigns each registered issue, links incidents, acknowledges the applicant."""
 
 
 def _set_appeal_status(
@@ -190,6 +193,7 @@ def register_appeal(
         detail={"number": appeal.number, "admissibility": appeal.admissibility.value},
     )
     refresh_appeal_status(session, appeal, actor=actor, now=now)
+    enqueue_after_commit(session, "routing", ROUTE_JOB, args=[appeal_id], job_id=f"route-{appeal_id}", now=now)
     session.commit()
     session.refresh(appeal)
     return appeal
@@ -317,6 +321,8 @@ def attach_draft(session: Session, draft_id: int, target_id: int, *, actor: Acto
     _set_appeal_status(session, draft, AppealStatus.discarded, action="attach", actor=actor, now=now, reason=f"attached to {target.number}")
     target.updated_at = now
     emit(session, AppealUpdated(appeal_id=target_id, status=target.status.value), now=now)
+    if issues:
+        enqueue_after_commit(session, "routing", ROUTE_JOB, args=[target_id], job_id=f"route-{target_id}-a{draft_id}", now=now)
     session.commit()
     session.refresh(target)
     return target

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from appeals.models import OutboxMessage
 from runtime import streams
-from workers.queues import enqueue
+from workers.queues import DEFAULT_RETRY, enqueue
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -20,7 +20,9 @@ BATCH = 200
 def _enqueue_job(client: redis.Redis, row: OutboxMessage) -> None:
     payload = row.payload
     args = payload.get("args", [])
-    enqueue(client, row.topic, str(payload["func"]), args if isinstance(args, list) else [], job_id=str(payload["job_id"]))
+    retry = payload.get("retry")
+    intervals = [int(v) for v in retry] if isinstance(retry, list) else DEFAULT_RETRY
+    enqueue(client, row.topic, str(payload["func"]), args if isinstance(args, list) else [], job_id=str(payload["job_id"]), retry=intervals)
 
 
 def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> int:

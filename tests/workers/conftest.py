@@ -1,0 +1,142 @@
+"""Fixtures for jobs: a real SMTP server (aiosmtpd) on loopback, the job context, running queued jobs for real."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from rq import SimpleWorker
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from appeals.models import Executor
+from tests.conftest import SECRET, Clock
+from workers import context
+from workers.context import JobContext
+from workers.mailer import SmtpTransport
+from workers.outbox import drain_outbox
+from workers.queues import ALL_QUEUES, queue, rq_connection
+from workers.settings import WorkerSettings
+from workers.sms import LogSmsGateway
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class SmtpSink:
+    """Collects every message the server accepted, parsed, with its envelope."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook name
+        message = email.message_from_bytes(envelope.original_content, policy=default_policy)
+        with self.lock:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self.lock:
+            return list(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m, (_, rcpt) in zip(self.messages, self.envelopes, strict=True) if address in rcpt]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, data_size_limit=64 * 1024 * 1024)
+    controller.start()
+    sink.port = port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def restore_executors(engine: Engine) -> Iterator[None]:
+    """Executors are reference data (not truncated between tests): put back whatever a test changed."""
+    with Session(engine) as session:
+        saved = [e.model_dump() for e in session.exec(select(Executor)).all()]
+    yield
+    with Session(engine) as session:
+        for row in saved:
+            executor = session.get(Executor, row["id"])
+            if executor is not None:
+                for key, value in row.items():
+                    setattr(executor, key, value)
+                session.add(executor)
+        session.commit()
+
+
+def worker_settings(smtp_port: int, **overrides: Any) -> WorkerSettings:
+    values: dict[str, Any] = {
+        "mail_transport": "smtp",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp_port,
+        "mail_from": "Контакт-центр <cc@brovary.example>",
+        "supervisor_email": "dispatch@brovary.example",
+        "public_url": "https://cc.brovary.example",
+    }
+    values.update(overrides)
+    return WorkerSettings(**values)
+
+
+@pytest.fixture
+def job_ctx(engine: Engine, redis_client: redis.Redis, smtp_sink: SmtpSink, clock: Clock, tmp_path: Path) -> Iterator[JobContext]:
+    """The context jobs run with in this process: the test DB and Redis, SMTP to the sink, the test clock."""
+    settings = worker_settings(smtp_sink.port)
+    ctx = JobContext(
+        engine=engine,
+        redis=redis_client,
+        settings=settings,
+        secret_key=SECRET,
+        data_dir=tmp_path,
+        mailer=SmtpTransport("127.0.0.1", smtp_sink.port, timeout=5),
+        sms=LogSmsGateway(),
+        clock=lambda: clock.now,
+    )
+    context.install(ctx)
+    yield ctx
+    context.install(None)
+
+
+def run_jobs(ctx: JobContext, *, rounds: int = 10) -> int:
+    """Drain the outbox and run every queued job in-process (rq SimpleWorker on real Redis) until none is left."""
+    done = 0
+    connection = rq_connection(ctx.redis)
+    for _ in range(rounds):
+        drain_outbox(ctx.engine, ctx.redis)
+        pending = sum(queue(name, ctx.redis).count for name in ALL_QUEUES)
+        if pending == 0:
+            break
+        worker = SimpleWorker([queue(name, ctx.redis) for name in ALL_QUEUES], connection=connection)
+        worker.work(burst=True, logging_level="WARNING")
+        done += pending
+    return done
