@@ -91,14 +91,20 @@ def tell_executor(o: Occasion, text: messages.Text, *, kind: str, event: str) ->
         return
     common: dict[str, Any] = {"appeal_id": o.appeal.id, "issue_id": o.issue.id, "executor_id": executor.id, "now": o.now}
     queue_notification(
-        o.session, kind=kind, channel=NotificationChannel.email, recipient=executor.email, dedup_key=f"{o.key}:email", text=text, **common
+        o.session,
+        kind=kind,
+        channel=NotificationChannel.email,
+        recipient=executor.email,
+        dedup_key=f"{o.key}:exe:email",
+        text=text,
+        **common,
     )
     queue_notification(
         o.session,
         kind=kind,
         channel=NotificationChannel.webhook,
         recipient=executor.webhook_url,
-        dedup_key=f"{o.key}:webhook",
+        dedup_key=f"{o.key}:exe:webhook",
         payload=webhook_payload(o, event),
         **common,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from appeals.deadline_watch import overdue_callbacks
 from appeals.verification import follow_report as follow
 from workers.context import current
 
@@ -14,3 +15,12 @@ def follow_report(issue_id: int) -> int | None:
         task_id = task.id if task else None
     ctx.flush_outbox()
     return task_id
+
+
+def sweep_callbacks() -> int:
+    """Tell the desk's supervisor about callback tasks left open past their window."""
+    ctx = current()
+    with ctx.session() as session:
+        count = overdue_callbacks(session, now=ctx.now())
+    ctx.flush_outbox()
+    return count

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import email
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -140,3 +143,106 @@ def run_jobs(ctx: JobContext, *, rounds: int = 10) -> int:
         worker.work(burst=True, logging_level="WARNING")
         done += pending
     return done
+
+
+@dataclass
+class WorkerProcess:
+    """`callcenter worker` as a real forking process (rq work-horses, rq's scheduler)."""
+
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_worker(
+    repo_root: Path, tmp_path: Path, *, database_url: str, redis_url: str, queues: list[str], env: dict[str, str]
+) -> WorkerProcess:
+    log = tmp_path / f"worker-{len(list(tmp_path.glob('worker-*.log')))}.log"
+    full_env = {
+        **os.environ,
+        "CALLCENTER_DATABASE_URL": database_url,
+        "CALLCENTER_REDIS_URL": redis_url,
+        "CALLCENTER_SECRET_KEY": SECRET,
+        "CALLCENTER_DATA_DIR": str(tmp_path),
+        **env,
+    }
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own CLI
+            [str(repo_root / ".venv" / "bin" / "callcenter"), "worker", *queues], env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
+    return WorkerProcess(proc, log)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0, interval: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+@dataclass
+class PrivateRedis:
+    """A redis-server of our own on a spare port, for drills that stop and start it."""
+
+    port: int
+    workdir: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(  # noqa: S603 - the Debian redis-server
+            [
+                "/usr/bin/redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        try:
+            assert wait_until(lambda: _pings(client), timeout=10), "redis-server did not start"
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(free_port(), tmp_path)
+    server.start()
+    yield server
+    server.stop()
