@@ -37,6 +37,7 @@ class JobContext:
     data_dir: Path
     mailer: MailTransport
     sms: SmsGateway
+    reg_prefix: str = "БР"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     pid: int = field(default_factory=os.getpid)
 
@@ -90,6 +91,7 @@ def build_context() -> JobContext:
         data_dir=runtime.data_dir,
         mailer=mail_transport(settings),
         sms=sms_gateway(settings),
+        reg_prefix=runtime.reg_prefix,
     )
 
 

@@ -8,7 +8,9 @@ clients fold into one. A crash before the send (`notify.claimed`) sends it exact
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from appeals.models import Executor, Notification, NotificationChannel, NotificationStatus, Role, User
@@ -56,6 +58,27 @@ def _send(ctx: JobContext, session: Session, note: Notification) -> None:
         )
 
 
+AUTO_REPLY_KINDS = ("citizen_ack", "citizen_notice", "mail_rejected", "executor_mail_error")
+
+
+def _loop_guard(session: Session, ctx: JobContext, note: Notification) -> bool:
+    """Automatic replies to one address are capped per day, so two auto-responders cannot ping-pong forever."""
+    if note.channel is not NotificationChannel.email or (note.payload or {}).get("auto_submitted") != "auto-replied":
+        return False
+    since = ctx.now() - timedelta(days=1)
+    sent = session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.recipient == note.recipient,
+            Notification.status == NotificationStatus.sent,
+            col(Notification.sent_at) >= since,
+            col(Notification.kind).in_(AUTO_REPLY_KINDS),
+        )
+    ).one()
+    return int(sent) >= ctx.settings.mail_auto_replies_per_day
+
+
 def deliver(notification_id: int) -> str:
     """Send one notification unless it already went out; transient failures raise (rq retries with backoff)."""
     ctx = current()
@@ -64,6 +87,10 @@ def deliver(notification_id: int) -> str:
         if note is None:
             return "missing"
         if note.status in FINAL:
+            return note.status.value
+        if _loop_guard(session, ctx, note):
+            note.status, note.last_error = NotificationStatus.cancelled, "loop guard: enough automatic replies to this address today"
+            session.commit()
             return note.status.value
         note.status, note.attempts = NotificationStatus.sending, note.attempts + 1
         note.message_id = note.message_id or message_id_for(note, mail_domain(ctx.settings.mail_from))

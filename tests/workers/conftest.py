@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +27,7 @@ from sqlmodel import Session, select
 
 from appeals.models import Executor
 from tests.conftest import SECRET, Clock
+from tests.workers.imap_server import ImapServer
 from workers import context
 from workers.context import JobContext
 from workers.mailer import SmtpTransport
@@ -246,3 +249,16 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def imap_server() -> Iterator[ImapServer]:
+    """dovecot on a spare loopback port; its folder lives outside pytest's root-only tmp tree (it runs as nobody)."""
+    root = Path(tempfile.mkdtemp(prefix="cc-imap-"))
+    server = ImapServer(root, free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
