@@ -15,7 +15,21 @@ from sqlalchemy import Engine
 
 from agent_console.deps import guard
 from agent_console.errors import install_error_handlers
-from agent_console.routes import admin, appeals, auth, callbacks, citizens, executor, health, issues, reference
+from agent_console.routes import (
+    admin,
+    appeals,
+    auth,
+    callbacks,
+    citizens,
+    executor,
+    health,
+    incidents,
+    issues,
+    ivr,
+    operations,
+    petitions,
+    reference,
+)
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -65,6 +79,6 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.state.token_ttl_minutes = config.token_ttl_minutes
     app.state.public_url = config.public_url
     install_error_handlers(app)
-    for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin):
+    for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin, incidents, petitions, ivr, operations):
         app.include_router(module.router)
     return app

@@ -108,7 +108,7 @@ def incidents_at_buildings(session: Session, building_ids: Sequence[int]) -> lis
     )
 
 
-def _set_addresses(session: Session, incident: Incident, addresses: Sequence[AddressIn]) -> None:
+def set_addresses(session: Session, incident: Incident, addresses: Sequence[AddressIn]) -> None:
     if not addresses:
         raise DomainValidationError("An incident needs at least one building or street", code="incident_address_required")
     for item in addresses:
@@ -170,7 +170,7 @@ def activate(session: Session, incident: Incident, *, actor: Actor, now: datetim
     session.add(incident)
     session.flush()
     if addresses:
-        _set_addresses(session, incident, addresses)
+        set_addresses(session, incident, addresses)
     record_audit(session, actor, "declare", "incident", incident.id, now=now)
     session.commit()
     link_open_issues(session, incident, now=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import http.server
 import os
 import shutil
 import signal
@@ -262,3 +263,35 @@ def imap_server() -> Iterator[ImapServer]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class HttpSink:
+    """A loopback HTTP server recording POSTs; `status` is what it answers."""
+
+    port: int = 0
+    status: int = 200
+    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+def http_sink() -> Iterator[HttpSink]:
+    sink = HttpSink()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            sink.requests.append((self.path, dict(self.headers.items()), body))
+            self.send_response(sink.status)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            del args
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    sink.port = int(server.server_address[1])
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield sink
+    server.shutdown()
+    server.server_close()
