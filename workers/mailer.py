@@ -18,7 +18,7 @@ from appeals.models import Notification
 from runtime.log import mask_phone
 
 logger = logging.getLogger(__name__)
-_PHONE = re.compile(r"\+?\d[\d ()\-]{8,}\d")
+_PHONE = re.compile(r"(?<![\w/-])\+?\d[\d ()]{8,}\d")
 
 
 class DeliveryError(Exception):
