@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from appeals.actors import Actor
 from appeals.card import lookup_caller
 from appeals.models import Assignment, Incident, IncidentStatus, IssueStatus, Role
+from tests.appeals.test_card_and_calls import count_statements
 from tests.conftest import Clock
 from tests.factories import building, category, issue_in, issues_of, make_citizen, make_registered, make_user, token_for
 from tests.workers.conftest import SmtpSink, run_jobs
@@ -91,7 +92,9 @@ def test_the_card_and_the_ivr_show_the_incident_at_the_callers_address(
     session.commit()
     assert lookup_caller(session, "+380501112233", now=clock.now).incidents == []
     incident = _declare(client, staff, engine)
-    card = lookup_caller(session, "+380501112233", now=clock.now)
+    with count_statements(session) as statements:
+        card = lookup_caller(session, "+380501112233", now=clock.now)
+    assert len(statements) == 1  # still the one-statement card
     assert [(i.id, i.title) for i in card.incidents] == [(incident["id"], "Прорив тепломережі на Симона Петлюри")]
     assert card.flags["incident"]
     clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=KYIV)

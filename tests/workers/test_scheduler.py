@@ -10,8 +10,12 @@ import redis
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from appeals.models import WorkCalendarDay
+from appeals.actors import Actor
+from appeals.models import Role, WorkCalendarDay
+from runtime.streams import read_range
 from tests.conftest import Clock
+from tests.factories import make_registered
+from workers.outbox import DRAIN_LOCK, drain_outbox
 from workers.queues import DEFAULT, NOTIFY, queue
 from workers.scheduler import Periodic, Scheduler, periodic_jobs
 from workers.settings import WorkerSettings
@@ -78,3 +82,17 @@ def test_redis_down_is_a_state_not_a_crash(engine: Engine, clock: Clock) -> None
 def test_the_mailbox_is_polled_only_when_configured() -> None:
     assert "mailbox" not in {j.name for j in periodic_jobs(WorkerSettings())}
     assert "mailbox" in {j.name for j in periodic_jobs(WorkerSettings(imap_host="imap.example.org"))}
+
+
+def test_sqlite_drainers_take_turns(engine: Engine, redis_client: redis.Redis, clock: Clock) -> None:
+    with Session(engine) as session:
+        make_registered(session, Actor(None, Role.operator), now=clock.now)
+    if engine.dialect.name != "sqlite":
+        assert drain_outbox(engine, redis_client) == 2
+        return
+    other = redis_client.lock(DRAIN_LOCK, timeout=5)
+    assert other.acquire(blocking=False)
+    assert drain_outbox(engine, redis_client) == 0  # another process is draining: no double publication
+    other.release()
+    assert drain_outbox(engine, redis_client) == 2
+    assert len(read_range(redis_client)) == 1
