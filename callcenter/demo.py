@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         "CALLCENTER_DATABASE_URL": database_url,
         "CALLCENTER_REDIS_URL": redis_server.url,
         "CALLCENTER_RECORDINGS_DIR": str(data_dir / "recordings"),
+        "CALLCENTER_SUPERVISOR_EMAIL": "dispatch@demo.invalid",  # escalations show up in the log like other mail
     }
     supervisor = Supervisor(demo_children(args.port), base_env=env)
     try:
