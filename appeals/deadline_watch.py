@@ -193,6 +193,25 @@ def overdue_callbacks(session: Session, *, now: datetime, limit: int = 500) -> i
     return count
 
 
+def _digest_sections(session: Session, items: list[tuple[Issue, Appeal]], now: datetime) -> list[tuple[str, list[messages.IssueFacts]]]:
+    new_since = now - timedelta(days=1)
+    assigned_at = dict(
+        session.exec(
+            select(Assignment.issue_id, func.max(Assignment.assigned_at))
+            .where(col(Assignment.issue_id).in_([i.id for i, _ in items]))
+            .group_by(col(Assignment.issue_id))
+        ).all()
+    )
+    sections: list[tuple[str, list[messages.IssueFacts]]] = [
+        ("Прострочені", [issue_facts(session, i, a) for i, a in items if (d := current_due(i)) and d < now]),
+        ("Перевищено нормативний строк", [issue_facts(session, i, a) for i, a in items if i.sla_due_at and i.sla_due_at < now]),
+        ("Наближається строк", [issue_facts(session, i, a) for i, a in items if i.attention_at and i.attention_at <= now]),
+        ("Очікують прийняття", [issue_facts(session, i, a) for i, a in items if i.status is S.assigned]),
+        ("Нові за добу", [issue_facts(session, i, a) for i, a in items if (t := assigned_at.get(i.id or 0)) and t >= new_since]),
+    ]
+    return [s for s in sections if s[1]]
+
+
 def executor_digests(session: Session, *, now: datetime) -> int:
     """One digest per executor with something to act on (overdue, breached, attention, unaccepted, new)."""
     rows = session.exec(
@@ -210,28 +229,13 @@ def executor_digests(session: Session, *, now: datetime) -> int:
         org = session.get(Executor, executor_id)
         if org is None or not org.email or not org.is_active:
             continue
-        new_since = now - timedelta(days=1)
-        assigned_at = dict(
-            session.exec(
-                select(Assignment.issue_id, func.max(Assignment.assigned_at))
-                .where(col(Assignment.issue_id).in_([i.id for i, _ in items]))
-                .group_by(col(Assignment.issue_id))
-            ).all()
-        )
-        sections: list[tuple[str, list[messages.IssueFacts]]] = [
-            ("Прострочені", [issue_facts(session, i, a) for i, a in items if (d := current_due(i)) and d < now]),
-            ("Перевищено нормативний строк", [issue_facts(session, i, a) for i, a in items if i.sla_due_at and i.sla_due_at < now]),
-            ("Наближається строк", [issue_facts(session, i, a) for i, a in items if i.attention_at and i.attention_at <= now]),
-            ("Очікують прийняття", [issue_facts(session, i, a) for i, a in items if i.status is S.assigned]),
-            ("Нові за добу", [issue_facts(session, i, a) for i, a in items if (t := assigned_at.get(i.id or 0)) and t >= new_since]),
-        ]
         queue_notification(
             session,
             kind="digest",
             channel=NotificationChannel.email,
             recipient=org.email,
             dedup_key=f"digest:{executor_id}:{day.isoformat()}",
-            text=messages.digest(executor_name(org), day.strftime("%d.%m.%Y"), [s for s in sections if s[1]]),
+            text=messages.digest(executor_name(org), day.strftime("%d.%m.%Y"), _digest_sections(session, items, now)),
             now=now,
             executor_id=executor_id,
         )

@@ -209,6 +209,17 @@ def close_incident(session: Session, incident_id: int, *, actor: Actor, now: dat
     return incident
 
 
+def _open_here(session: Session, street_id: int, category_id: int) -> bool:
+    """A proposed or active incident already covers this category on this street."""
+    found = session.exec(
+        select(Incident.id)
+        .join(IncidentAddress, col(IncidentAddress.incident_id) == Incident.id)
+        .where(col(Incident.status).in_([IncidentStatus.proposed, IncidentStatus.active]), IncidentAddress.street_id == street_id)
+        .where(col(Incident.category_id).in_(covered_categories(session, category_id)))
+    ).first()
+    return found is not None
+
+
 def propose_from_burst(session: Session, issue: Issue, *, now: datetime, calls: int, minutes: int) -> Incident | None:
     """N issues of one category on one street within M minutes and no incident there yet: propose one."""
     if issue.category_id is None or issue.street_id is None or calls < 2:
@@ -221,13 +232,7 @@ def propose_from_burst(session: Session, issue: Issue, *, now: datetime, calls: 
     ).one()
     if int(burst) < calls:
         return None
-    open_here = session.exec(
-        select(Incident.id)
-        .join(IncidentAddress, col(IncidentAddress.incident_id) == Incident.id)
-        .where(col(Incident.status).in_([IncidentStatus.proposed, IncidentStatus.active]), IncidentAddress.street_id == issue.street_id)
-        .where(col(Incident.category_id).in_(covered_categories(session, issue.category_id)))
-    ).first()
-    if open_here is not None:
+    if _open_here(session, issue.street_id, issue.category_id):
         return None
     category, street = session.get(Category, issue.category_id), session.get(Street, issue.street_id)
     title = f"{category.name if category else 'Аварія'}: {street.name if street else ''}".strip()

@@ -128,23 +128,8 @@ def _executor_report(
     return MailOutcome.executor_reply, appeal.id or 0, issue.id or 0, f"дія виконавця: {action.value}"
 
 
-def handle_reply(
-    session: Session, subject: str, sender: str, text: str, *, in_reply_to: str, now: datetime
-) -> tuple[MailOutcome, int, int | None, str] | None:
-    """The reply's effect, or None when the message is not a reply to one of our appeals (then it is a new appeal)."""
-    del in_reply_to  # threading is informative; the number and the sender decide
-    found = NUMBER.search(subject)
-    target = _issue(session, found.group(1), found.group(2)) if found else None
-    if found is None or target is None:
-        return None
-    appeal, issue = target
-    executor = _executor_of(session, sender)
-    if executor is not None:
-        return _executor_report(session, executor[0], executor[1], appeal, issue, subject=subject, sender=sender, text=text, now=now)
-    citizen = session.get(Citizen, appeal.citizen_id) if appeal.citizen_id else None
-    if sender.lower() not in {e.lower() for e in (appeal.reply_email, citizen.email if citizen else None) if e}:
-        return None
-    own = strip_quoted(text)
+def _citizen_reply(session: Session, appeal: Appeal, issue: Issue, own: str, now: datetime) -> None:
+    """The applicant wrote back: kept in the history, and the desk is told (it may reopen or dispute)."""
     record_status_change(
         session,
         entity="appeal",
@@ -169,4 +154,23 @@ def handle_reply(
         issue_id=issue.id,
     )
     session.commit()
+
+
+def handle_reply(
+    session: Session, subject: str, sender: str, text: str, *, in_reply_to: str, now: datetime
+) -> tuple[MailOutcome, int, int | None, str] | None:
+    """The reply's effect, or None when the message is not a reply to one of our appeals (then it is a new appeal)."""
+    del in_reply_to  # threading is informative; the number and the sender decide
+    found = NUMBER.search(subject)
+    target = _issue(session, found.group(1), found.group(2)) if found else None
+    if found is None or target is None:
+        return None
+    appeal, issue = target
+    executor = _executor_of(session, sender)
+    if executor is not None:
+        return _executor_report(session, executor[0], executor[1], appeal, issue, subject=subject, sender=sender, text=text, now=now)
+    citizen = session.get(Citizen, appeal.citizen_id) if appeal.citizen_id else None
+    if sender.lower() not in {e.lower() for e in (appeal.reply_email, citizen.email if citizen else None) if e}:
+        return None
+    _citizen_reply(session, appeal, issue, strip_quoted(text), now)
     return MailOutcome.citizen_reply, appeal.id or 0, issue.id, "лист заявника додано до звернення"

@@ -73,14 +73,14 @@ def queue_notification(
     existing = session.exec(select(Notification).where(Notification.dedup_key == dedup_key)).first()
     if existing is not None:
         return existing
-    short = channel is NotificationChannel.sms
+    body = ((text.short or text.subject) if channel is NotificationChannel.sms else text.body) if text else ""
     note = Notification(
         dedup_key=dedup_key[:160],
         kind=kind,
         channel=channel,
         recipient=recipient,
         subject=(text.subject if text else "")[:300],
-        body=((text.short or text.subject) if short else text.body) if text else "",
+        body=body,
         payload=payload or {},
         appeal_id=appeal_id,
         issue_id=issue_id,

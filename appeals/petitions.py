@@ -82,16 +82,9 @@ def _log(
 
 def _tell(session: Session, petition: Petition, key: str, title: str, text: str, now: datetime, *, desk: bool = False) -> None:
     body = messages.Text(f"Петиція {petition.number}: {title}", f"{text}\n\nПетиція {petition.number} «{petition.title}»\n")
-    for suffix, recipient in (("author", petition.author_email), ("desk", SUPERVISORS if desk else None)):
-        queue_notification(
-            session,
-            kind="petition",
-            channel=NotificationChannel.email,
-            recipient=recipient,
-            dedup_key=f"{key}:{suffix}",
-            text=body,
-            now=now,
-        )
+    email = NotificationChannel.email
+    for suffix, to in (("author", petition.author_email), ("desk", SUPERVISORS if desk else None)):
+        queue_notification(session, kind="petition", channel=email, recipient=to, dedup_key=f"{key}:{suffix}", text=body, now=now)
 
 
 def _working_days_due(session: Session, start: datetime, days: int) -> datetime:
@@ -99,14 +92,10 @@ def _working_days_due(session: Session, start: datetime, days: int) -> datetime:
     return end_of_day(calendar.add_working_days(start.astimezone(KYIV).date(), days))
 
 
-def submit_petition(session: Session, data: PetitionIn, *, rules: PetitionRules, actor: Actor, now: datetime) -> Petition:
-    """Register a petition and run the format check (due within 2 working days). Idempotent by `external_id`."""
-    if data.external_id and (existing := session.exec(select(Petition).where(Petition.external_id == data.external_id)).first()):
-        return existing
-    active = session.exec(
-        select(Petition.id, Petition.title).where(col(Petition.status).in_([P.submitted, P.collecting, P.consideration]))
-    ).all()
-    check = check_petition(
+def _check(session: Session, data: PetitionIn, rules: PetitionRules) -> dict[str, object]:
+    states = [P.submitted, P.collecting, P.consideration]
+    active = session.exec(select(Petition.id, Petition.title).where(col(Petition.status).in_(states))).all()
+    return check_petition(
         title=data.title,
         text=data.text,
         author_name=data.author_name,
@@ -114,6 +103,13 @@ def submit_petition(session: Session, data: PetitionIn, *, rules: PetitionRules,
         limits=rules.limits,
         active=[Candidate(i or 0, t) for i, t in active],
     )
+
+
+def submit_petition(session: Session, data: PetitionIn, *, rules: PetitionRules, actor: Actor, now: datetime) -> Petition:
+    """Register a petition and run the format check (due within 2 working days). Idempotent by `external_id`."""
+    if data.external_id and (existing := session.exec(select(Petition).where(Petition.external_id == data.external_id)).first()):
+        return existing
+    check = _check(session, data, rules)
     petition = Petition(
         number=next_registration_number(session, PREFIX, now.astimezone(KYIV).year),
         external_id=data.external_id,
