@@ -16,7 +16,22 @@ from sqlalchemy import Engine
 
 from agent_console.deps import guard
 from agent_console.errors import install_error_handlers
-from agent_console.routes import admin, appeals, auth, callbacks, citizens, executor, health, issues, reference, transcripts
+from agent_console.routes import (
+    admin,
+    appeals,
+    auth,
+    callbacks,
+    citizens,
+    executor,
+    health,
+    incidents,
+    issues,
+    ivr,
+    operations,
+    petitions,
+    reference,
+    transcripts,
+)
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -70,6 +85,21 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     install_error_handlers(app)
     app.state.recordings_dir = config.recordings_dir
     app.state.raw_sample_rate = config.raw_sample_rate
-    for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin, transcripts):
+    for module in (
+        health,
+        auth,
+        appeals,
+        issues,
+        citizens,
+        reference,
+        callbacks,
+        executor,
+        admin,
+        incidents,
+        petitions,
+        ivr,
+        operations,
+        transcripts,
+    ):
         app.include_router(module.router)
     return app

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from appeals.actors import SYSTEM, Actor
+from appeals.callback_tasks import create_callback_task, next_attempt_at
 from appeals.errors import DomainValidationError, InvalidTransitionError, NotFoundError
 from appeals.history import record_audit, record_status_change
 from appeals.issues import ActionInput, transition_issue
 from appeals.models import (
+    Assignment,
     CallbackAttempt,
     CallbackKind,
     CallbackOutcome,
@@ -21,63 +22,12 @@ from appeals.models import (
     IssueAction,
     IssueStatus,
 )
+from appeals.workcalendar import load_calendar
 
-RETRY_INTERVALS = (timedelta(hours=3), timedelta(hours=21), timedelta(hours=24))
-"""Default retry spacing: 3 tries over about 2 working days (domain.md §5.2)."""
+__all__ = ["cancel_task", "create_callback_task", "get_task", "list_tasks", "record_attempt"]
+
 _UNREACHED = frozenset({CallbackOutcome.no_answer, CallbackOutcome.busy})
 _OPEN = (CallbackStatus.pending.value, CallbackStatus.in_progress.value)
-
-
-def create_callback_task(
-    session: Session,
-    kind: CallbackKind,
-    *,
-    dedup_key: str,
-    now: datetime,
-    phone: str | None,
-    appeal_id: int | None = None,
-    issue_id: int | None = None,
-    call_id: str | None = None,
-    citizen_id: int | None = None,
-    due_at: datetime | None = None,
-    priority: int = 0,
-) -> tuple[CallbackTask, bool]:
-    """The task for `dedup_key`, created once (flushed, not committed); `created` tells which."""
-    existing = session.exec(select(CallbackTask).where(CallbackTask.dedup_key == dedup_key)).first()
-    if existing is not None:
-        return existing, False
-    task = CallbackTask(
-        kind=kind,
-        dedup_key=dedup_key,
-        phone=phone,
-        appeal_id=appeal_id,
-        issue_id=issue_id,
-        call_id=call_id,
-        citizen_id=citizen_id,
-        next_attempt_at=now,
-        due_at=due_at,
-        priority=priority,
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(task)
-    except IntegrityError:
-        return session.exec(select(CallbackTask).where(CallbackTask.dedup_key == dedup_key)).one(), False
-    record_status_change(
-        session,
-        entity="callback",
-        entity_id=task.id or 0,
-        appeal_id=appeal_id,
-        action="create",
-        from_status=None,
-        to_status=task.status.value,
-        actor=SYSTEM,
-        now=now,
-        detail={"kind": kind.value},
-    )
-    return task, True
 
 
 def list_tasks(
@@ -131,42 +81,57 @@ def _close(session: Session, task: CallbackTask, outcome: str, actor: Actor, now
     task.status, task.outcome, task.closed_at = CallbackStatus.done, outcome, now
 
 
+def _was_explained(session: Session, issue: Issue) -> bool:
+    last = session.exec(select(Assignment.result).where(Assignment.issue_id == issue.id).order_by(col(Assignment.id).desc())).first()
+    return last == "explained"
+
+
+def _explained_task(session: Session, task: CallbackTask) -> bool:
+    issue = session.get(Issue, task.issue_id) if task.issue_id else None
+    return issue is not None and _was_explained(session, issue)
+
+
+def _issue_step(session: Session, issue: Issue, outcome: CallbackOutcome, task: CallbackTask) -> tuple[IssueAction, str] | None:
+    """The issue action an outcome calls for, and its default reason (None: the issue waits for the next try)."""
+    explained = _was_explained(session, issue)
+    if outcome in (CallbackOutcome.confirmed, CallbackOutcome.self_resolved) or (explained and outcome is CallbackOutcome.reached):
+        return (IssueAction.close_explained if explained else IssueAction.confirm), outcome.value
+    if outcome is CallbackOutcome.disputed:
+        return IssueAction.dispute, "заявник не підтвердив виконання"
+    if outcome is CallbackOutcome.wrong_number:
+        return IssueAction.close_unverified, "номер заявника невірний — підтвердити неможливо"
+    if outcome is CallbackOutcome.refused:
+        return IssueAction.close_unverified, "заявник відмовився від розмови"
+    if task.attempts >= task.max_attempts:
+        return IssueAction.close_unverified, f"не вдалося додзвонитися після {task.attempts} спроб"
+    return None
+
+
 def _verification_effect(
     session: Session, task: CallbackTask, outcome: CallbackOutcome, *, actor: Actor, now: datetime, note: str, satisfaction: int | None
 ) -> None:
-    """Drive the issue: confirmed → closed, disputed → rework (or escalation), unreachable → retry then close unverified."""
+    """Drive the issue: confirmed → closed (satisfaction kept), disputed → rework or, after the limit, escalation
+    (never a silent close), unreachable → retry on schedule, then closed unverified."""
     issue = session.get(Issue, task.issue_id) if task.issue_id else None
     if issue is None or issue.status is not IssueStatus.on_verification:
         return
-    if outcome in (CallbackOutcome.confirmed, CallbackOutcome.self_resolved):
-        transition_issue(
-            session,
-            issue.id or 0,
-            IssueAction.confirm,
-            actor=actor,
-            now=now,
-            data=ActionInput(reason=note or outcome.value, satisfaction=satisfaction),
-        )
-    elif outcome is CallbackOutcome.disputed:
-        transition_issue(
-            session,
-            issue.id or 0,
-            IssueAction.dispute,
-            actor=actor,
-            now=now,
-            data=ActionInput(reason=note or "заявник не підтвердив виконання"),
-        )
-    elif outcome in _UNREACHED or outcome is CallbackOutcome.refused:
+    if outcome in _UNREACHED:
         transition_issue(session, issue.id or 0, IssueAction.no_answer, actor=actor, now=now, data=ActionInput(reason=outcome.value))
-        if outcome is CallbackOutcome.refused or task.attempts >= task.max_attempts:
-            transition_issue(
-                session,
-                issue.id or 0,
-                IssueAction.close_unverified,
-                actor=SYSTEM,
-                now=now,
-                data=ActionInput(reason=f"не вдалося підтвердити після {task.attempts} спроб"),
-            )
+    step = _issue_step(session, issue, outcome, task)
+    if step is None:
+        return
+    action, default_reason = step
+    by_system = action is IssueAction.close_unverified
+    data = ActionInput(reason=note or default_reason, satisfaction=satisfaction if action is not IssueAction.dispute else None)
+    try:
+        transition_issue(session, issue.id or 0, action, actor=SYSTEM if by_system else actor, now=now, data=data)
+    except DomainValidationError as exc:
+        if exc.code != "answer_required":
+            raise
+        # Nothing was changed yet (the answer check comes first). A written appeal cannot close before its answer: hand it to a person instead of leaving it stuck.
+        transition_issue(
+            session, issue.id or 0, IssueAction.escalate, actor=SYSTEM, now=now, data=ActionInput(reason=f"{data.reason}; {exc.message}")
+        )
 
 
 def record_attempt(
@@ -191,6 +156,12 @@ def record_attempt(
         raise InvalidTransitionError("callback", task_id, task.status.value, "attempt", allowed=[])
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise DomainValidationError("Satisfaction is a score from 1 to 5", code="satisfaction_invalid", fields={"satisfaction": "1..5"})
+    if task.kind is CallbackKind.verification and outcome is CallbackOutcome.reached and not _explained_task(session, task):
+        raise DomainValidationError(
+            "A verification call ends with confirmed, disputed, self_resolved, no_answer, busy, refused or wrong_number",
+            code="callback_outcome_invalid",
+            fields={"outcome": "invalid"},
+        )
     if task.kind is not CallbackKind.verification and outcome in (
         CallbackOutcome.confirmed,
         CallbackOutcome.disputed,
@@ -219,7 +190,7 @@ def record_attempt(
     if outcome in _UNREACHED and task.attempts < task.max_attempts:
         task.status = CallbackStatus.pending
         task.outcome = outcome.value
-        task.next_attempt_at = now + RETRY_INTERVALS[min(task.attempts - 1, len(RETRY_INTERVALS) - 1)]
+        task.next_attempt_at = next_attempt_at(now, task.attempts, load_calendar(session), window_end=task.due_at)
     else:
         _close(session, task, outcome.value, actor, now)
     session.add(task)

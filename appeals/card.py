@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from appeals.deadlines import KYIV
-from appeals.models import Appeal, Call, CallbackTask, Category, Citizen, CitizenPhone, Issue
+from appeals.models import Appeal, Building, Call, CallbackTask, Category, Citizen, CitizenPhone, Incident, IncidentAddress, Issue
 from appeals.models.enums import TERMINAL_ISSUE_STATUSES
 from appeals.phones import display_phone
 
@@ -52,6 +52,15 @@ class CardCallback(BaseModel):
     at: datetime
 
 
+class CardIncident(BaseModel):
+    """An active mass incident at the caller's address."""
+
+    id: int
+    title: str
+    notice: str
+    eta_at: datetime | None
+
+
 class CallerCard(BaseModel):
     """What the operator sees while the phone rings; an unknown or withheld number gives an empty card."""
 
@@ -63,6 +72,7 @@ class CallerCard(BaseModel):
     last_callback: CardCallback | None
     calls_today: int
     flags: dict[str, bool]
+    incidents: list[CardIncident] = []
 
 
 def _cols(kind: str, **given: Any) -> list[Any]:
@@ -151,7 +161,21 @@ def _card_query() -> CompoundSelect[Any]:
         col(Call.caller) == phone, col(Call.started_at) >= day_start, col(Call.call_id) != bindparam("exclude_call_id", type_=String())
     )
     calls = select(*_cols("calls", n1=func.count())).select_from(Call).where(today)
-    return union_all(citizens, appeals, callback, calls)
+    at_home = and_(
+        col(Building.id).in_(select(col(Citizen.building_id)).where(col(Citizen.id).in_(citizen_ids))),
+        or_(
+            col(IncidentAddress.building_id) == Building.id,
+            and_(col(IncidentAddress.building_id).is_(None), col(IncidentAddress.street_id) == Building.street_id),
+        ),
+    )
+    incidents = (
+        select(*_cols("incident", id=col(Incident.id), t1=col(Incident.title), t2=col(Incident.public_notice), at1=col(Incident.eta_at)))
+        .select_from(Incident)
+        .join(IncidentAddress, col(IncidentAddress.incident_id) == Incident.id)
+        .join(Building, at_home)
+        .where(col(Incident.status) == "active")
+    )
+    return union_all(citizens, appeals, callback, calls, incidents)
 
 
 _CARD = _card_query()
@@ -189,6 +213,8 @@ def lookup_caller(session: Session, phone: str | None, *, now: datetime, exclude
             empty.last_callback = CardCallback(task_id=row.id, kind=row.t1, outcome=row.t2, at=row.at1)
         elif row.kind == "calls":
             empty.calls_today = int(row.n1 or 0)
+        elif row.kind == "incident" and all(i.id != row.id for i in empty.incidents):
+            empty.incidents.append(CardIncident(id=row.id, title=row.t1 or "", notice=row.t2 or "", eta_at=row.at1))
         elif row.kind == "issue":
             _, appeal = appeals.setdefault(
                 row.appeal_id, (row.n1, CardAppeal(id=row.appeal_id, number=row.number, status=row.status, created_at=row.at1, issues=[]))
@@ -206,5 +232,6 @@ def lookup_caller(session: Session, phone: str | None, *, now: datetime, exclude
         "privileged": any(c.is_priority for c in empty.citizens),
         "called_today": empty.calls_today > 0,
         "has_overdue": any(i.overdue for a in empty.open_appeals for i in a.issues),
+        "incident": bool(empty.incidents),
     }
     return empty

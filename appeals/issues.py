@@ -11,6 +11,7 @@ from appeals.actors import Actor
 from appeals.deadlines import FORWARD_OUT_DAYS, attention_at, procedural_due, receipt_date, sla_due, validate_extension
 from appeals.drafts import get_appeal
 from appeals.errors import DomainValidationError, ForbiddenError, NotFoundError
+from appeals.followups import after_issue_transition
 from appeals.history import record_audit, record_status_change
 from appeals.lifecycle import REOPEN_WINDOW_DAYS, REWORK_LIMIT, plan_transition
 from appeals.models import (
@@ -260,6 +261,7 @@ def transition_issue(
         detail=detail,
     )
     record_audit(session, actor, action.value, "issue", issue_id, now=now)
+    after_issue_transition(session, issue, action, previous=previous, actor=actor, now=now, reason=data.reason)
     refresh_appeal_status(session, appeal, actor=actor, now=now)
     session.commit()
     session.refresh(issue)

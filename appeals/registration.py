@@ -23,7 +23,7 @@ from appeals.drafts import (
 )
 from appeals.errors import DomainValidationError, InvalidTransitionError
 from appeals.events import AppealUpdated
-from appeals.history import emit, record_audit, record_status_change
+from appeals.history import emit, enqueue_after_commit, record_audit, record_status_change
 from appeals.lifecycle import plan_transition
 from appeals.models import (
     TERMINAL_ISSUE_STATUSES,
@@ -44,6 +44,9 @@ from appeals.numbering import next_registration_number
 from appeals.routing import resolve_executor
 from appeals.schemas import AppealCreate, AppealFields, IssueIn
 from appeals.workcalendar import load_calendar
+
+ROUTE_JOB = "workers.routing_jobs.route_appeal"
+"""The routing job (queue `routing`): assigns each registered issue, links incidents, acknowledges the applicant."""
 
 
 def _set_appeal_status(
@@ -200,6 +203,7 @@ def register_appeal(
         detail={"number": appeal.number, "admissibility": appeal.admissibility.value},
     )
     refresh_appeal_status(session, appeal, actor=actor, now=now)
+    enqueue_after_commit(session, "routing", ROUTE_JOB, args=[appeal_id], job_id=f"route-{appeal_id}", now=now)
     session.commit()
     session.refresh(appeal)
     return appeal
@@ -351,6 +355,8 @@ def attach_draft(session: Session, draft_id: int, target_id: int, *, actor: Acto
     _set_appeal_status(session, draft, AppealStatus.discarded, action="attach", actor=actor, now=now, reason=f"attached to {target.number}")
     target.updated_at = now
     emit(session, AppealUpdated(appeal_id=target_id, status=target.status.value), now=now)
+    if issues:
+        enqueue_after_commit(session, "routing", ROUTE_JOB, args=[target_id], job_id=f"route-{target_id}-a{draft_id}", now=now)
     session.commit()
     session.refresh(target)
     return target

@@ -9,6 +9,7 @@ from typing import Any
 from runtime.log import configure_logging
 from runtime.redis import connect
 from runtime.settings import get_runtime_settings
+from workers.preload import register_preloaders
 from workers.process import resolve_queues, run_worker
 from workers.queues import ALL_QUEUES
 from workers.settings import get_worker_settings
@@ -25,6 +26,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     if not settings.redis_url:
         sys.stderr.write("callcenter worker: set CALLCENTER_REDIS_URL (the demo passes its embedded Redis to its worker)\n")
         return 2
+    register_preloaders()
     run_worker(connect(settings.redis_url, timeout=30, decode=False), queues, burst=args.burst or get_worker_settings().worker_burst)
     return 0
 

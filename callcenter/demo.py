@@ -59,7 +59,7 @@ def prepare(settings: RuntimeSettings) -> None:
 
 def demo_children(port: int) -> list[ChildSpec]:
     """The product's processes in start order (each later capability adds its own)."""
-    return [ChildSpec("api", ["api", "--port", str(port)]), ChildSpec("worker", ["worker"])]
+    return [ChildSpec("api", ["api", "--port", str(port)]), ChildSpec("worker", ["worker"]), ChildSpec("scheduler", ["scheduler"])]
 
 
 def banner(port: int) -> str:
@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         "CALLCENTER_DATABASE_URL": database_url,
         "CALLCENTER_REDIS_URL": redis_server.url,
         "CALLCENTER_RECORDINGS_DIR": str(data_dir / "recordings"),
+        "CALLCENTER_SUPERVISOR_EMAIL": "dispatch@demo.invalid",  # escalations show up in the log like other mail
     }
     supervisor = Supervisor(demo_children(args.port), base_env=env)
     try:

@@ -32,7 +32,9 @@ def settings_classes() -> list[type[BaseSettings]]:
 
 
 def rows() -> list[tuple[str, str, str]]:
-    out = []
+    """One row per environment variable (a variable read by several packages is listed once)."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
     for cls in settings_classes():
         prefix = str(cls.model_config.get("env_prefix", ""))
         for name, field in cls.model_fields.items():
@@ -42,7 +44,10 @@ def rows() -> list[tuple[str, str, str]]:
             shown = "" if default in ("", None) else str(default)
             if "secret" in name or "password" in name:
                 shown = "(none outside demo)" if shown else ""
-            out.append(((prefix + name).upper(), shown, (field.description or "").replace("|", "\\|")))
+            env = (prefix + name).upper()
+            if env not in seen:
+                seen.add(env)
+                out.append((env, shown, (field.description or "").replace("|", "\\|")))
     return out
 
 

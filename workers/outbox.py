@@ -2,33 +2,57 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 
 import redis
+from redis.exceptions import LockError
+from redis.lock import Lock
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from appeals.models import OutboxMessage
 from runtime import streams
-from workers.queues import enqueue
+from workers.queues import DEFAULT_RETRY, enqueue
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+DRAIN_LOCK = "cc:outbox:drain"
 
 
 def _enqueue_job(client: redis.Redis, row: OutboxMessage) -> None:
     payload = row.payload
     args = payload.get("args", [])
-    enqueue(client, row.topic, str(payload["func"]), args if isinstance(args, list) else [], job_id=str(payload["job_id"]))
+    retry = payload.get("retry")
+    intervals = [int(v) for v in retry] if isinstance(retry, list) else DEFAULT_RETRY
+    enqueue(client, row.topic, str(payload["func"]), args if isinstance(args, list) else [], job_id=str(payload["job_id"]), retry=intervals)
 
 
 def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> int:
     """Publish unpublished outbox rows in id order; returns how many were published.
 
     At-least-once: a crash between XADD and the commit publishes a row again. Rows stay unpublished
-    while Redis is down and go out when it returns. On PostgreSQL concurrent drainers skip locked rows.
+    while Redis is down and go out when it returns. On PostgreSQL concurrent drainers skip locked rows;
+    SQLite has no row locks, so there drainers (the API, the scheduler, jobs) take turns through a Redis lock.
     """
+    if engine.dialect.name != "sqlite":
+        return _drain(engine, client, batch)
+    lock = Lock(client, DRAIN_LOCK, timeout=30, blocking=False, thread_local=False)
+    try:
+        acquired = bool(lock.acquire(blocking=False))
+    except redis.RedisError:
+        acquired = True  # Redis is down: nothing can go out twice; the drain records the attempt
+    if not acquired:
+        return 0
+    try:
+        return _drain(engine, client, batch)
+    finally:
+        with contextlib.suppress(redis.RedisError, LockError):
+            lock.release()
+
+
+def _drain(engine: Engine, client: redis.Redis, batch: int) -> int:
     with Session(engine) as session:
         rows = session.exec(
             select(OutboxMessage)

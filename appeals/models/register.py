@@ -105,7 +105,7 @@ class Issue(SQLModel, table=True):
     rework_count: int = 0
     reopen_count: int = 0
     verification_attempts: int = 0
-    incident_id: int | None = None
+    incident_id: int | None = Field(default=None, foreign_key="incident.id", index=True)
     resolution_text: str = Field(default="", sa_type=Text)
     closed_at: datetime | None = None
     overdue_notified: bool = False

@@ -21,7 +21,8 @@ from workers.queues import ROUTING, queue
 def test_registration_notifies_consoles_through_the_stream(engine: Engine, redis_client: redis.Redis, clock: Clock) -> None:
     with Session(engine) as session:
         appeal = make_registered(session, Actor(None, Role.operator), now=clock.now)
-    assert drain_outbox(engine, redis_client) == 1
+    assert drain_outbox(engine, redis_client) == 2  # the event, and the routing job
+    assert queue(ROUTING, redis_client).fetch_job(f"route-{appeal.id}") is not None
     entries = read_range(redis_client)
     assert len(entries) == 1
     type_, version, at, data = decode_entry(entries[0][1])
