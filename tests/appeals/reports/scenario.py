@@ -120,7 +120,7 @@ def _fields(session: Session, name: str, code: str, house: str = "5", street: st
         applicant_address=f"вул. {street}, {house}",
         issues=[issue_in(session, code, street=street, house=house)],
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _heating(b: Builder) -> None:
