@@ -112,3 +112,24 @@ def in_period(moment: datetime | None, flt: ReportFilter) -> bool:
 
 def count_in_period(times: list[datetime], flt: ReportFilter) -> int:
     return sum(1 for t in times if flt.since <= t < flt.until)
+
+
+def registered_query(session: Session, flt: ReportFilter) -> Any:
+    """Issues registered in the period, with the report's filters."""
+    query = (
+        select(Issue.id)
+        .join(Appeal, col(Appeal.id) == Issue.appeal_id)
+        .where(col(Issue.registered_at) >= flt.since, col(Issue.registered_at) < flt.until)
+    )
+    return scoped_issues(session, flt, query)
+
+
+def closed_query(session: Session, flt: ReportFilter) -> Any:
+    """Issues closed (confirmed, unverified, explained) in the period, with the report's filters."""
+    query = (
+        select(Issue.id)
+        .join(Appeal, col(Appeal.id) == Issue.appeal_id)
+        .where(col(Issue.status).in_([s.value for s in CLOSED_ISSUE_STATUSES]))
+        .where(col(Issue.closed_at) >= flt.since, col(Issue.closed_at) < flt.until)
+    )
+    return scoped_issues(session, flt, query)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 ColumnKind = Literal["text", "int", "float", "pct", "hours", "date", "datetime", "flag"]
-Cell = str | int | float | bool | None
+Cell = str | int | float | bool | datetime | None
 
 
 @dataclass(frozen=True)

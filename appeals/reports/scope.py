@@ -140,8 +140,13 @@ def scoped_appeals(session: Session, flt: ReportFilter, query: Any) -> Any:
 
 
 def describe(session: Session, flt: ReportFilter) -> str:
-    """The filters in words, for the report's header and export."""
-    parts = [f"період {flt.label()}"]
+    """The period and filters in words, for the report's header and export."""
+    return "; ".join([f"період {flt.label()}", *filter_phrases(session, flt)])
+
+
+def filter_phrases(session: Session, flt: ReportFilter) -> list[str]:
+    """The non-period filters in words."""
+    parts: list[str] = []
     if flt.channel is not None:
         parts.append(f"канал: {label(CHANNEL, flt.channel.value)}")
     if flt.category_id is not None:
@@ -154,4 +159,4 @@ def describe(session: Session, flt: ReportFilter) -> str:
         parts.append(f"район: {flt.district}")
     if flt.priority is not None:
         parts.append("лише пільговики" if flt.priority else "без пільговиків")
-    return "; ".join(parts)
+    return parts
