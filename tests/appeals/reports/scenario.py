@@ -100,12 +100,12 @@ class Builder:
     def act(self, key: str, action: IssueAction, when: datetime, actor: Actor, **data: object) -> None:
         transition_issue(self.s, self.out.issues[key], action, actor=actor, now=when, data=ActionInput(**data))  # type: ignore[arg-type]
 
-    def verify(self, key: str, n: int, outcomes: list[tuple[datetime, CallbackOutcome, int | None]]) -> None:
+    def verify(self, key: str, n: int, created: datetime, outcomes: list[tuple[datetime, CallbackOutcome, int | None]]) -> None:
         task, _ = create_callback_task(
             self.s,
             CallbackKind.verification,
             dedup_key=f"verify:{key}:{n}",
-            now=outcomes[0][0],
+            now=created,
             phone="+380501110000",
             issue_id=self.out.issues[key],
         )
@@ -131,18 +131,18 @@ def _heating(b: Builder) -> None:
     b.act("A1", A.accept, at(2, 9), crew)
     b.act("A1", A.report_done, at(3, 4), crew, reason="засувку замінено")
     b.act("A1", A.start_verification, at(3, 4), SYSTEM)
-    b.verify("A1", 0, [(at(3, 10), cb.confirmed, 5)])
+    b.verify("A1", 0, at(3, 4), [(at(3, 10), cb.confirmed, 5)])
     a2 = b.call("2", at(2, 9), caller="+380672223344", op="op1", wait=30, talk=180)
     b.register("A2", a2, at(2, 9), _fields(s, "Коваль Олена Миколаївна", "no_heating"))
     b.act("A2", A.assign, at(2, 9), SYSTEM)
     b.act("A2", A.accept, at(2, 15), crew)
     b.act("A2", A.report_done, at(3, 9), crew, reason="стояк завоздушено, спущено")
     b.act("A2", A.start_verification, at(3, 9), SYSTEM)
-    b.verify("A2", 0, [(at(3, 12), cb.disputed, 2)])
+    b.verify("A2", 0, at(3, 9), [(at(3, 12), cb.disputed, 2)])
     b.act("A2", A.accept, at(3, 13), crew)
     b.act("A2", A.report_done, at(4, 9), crew, reason="стояк замінено")
     b.act("A2", A.start_verification, at(4, 9), SYSTEM)
-    b.verify("A2", 1, [(at(4, 12), cb.confirmed, 4)])
+    b.verify("A2", 1, at(4, 9), [(at(4, 12), cb.confirmed, 4)])
     a3 = b.call("3", at(2, 10), caller="+380933334455", op="op2", wait=15, talk=240)
     b.register("A3", a3, at(2, 10), _fields(s, "Шевченко Андрій Петрович", "low_heating", house="7"), actor="op2")
     b.act("A3", A.assign, at(2, 10), SYSTEM)
@@ -202,7 +202,7 @@ def _others(b: Builder) -> None:
     b.act("A10", A.accept, at(12, 6, 30), b.crew["btve"])
     b.act("A10", A.report_done, at(12, 9), b.crew["btve"], reason="пошкодження усунуто")
     b.act("A10", A.start_verification, at(12, 9), SYSTEM)
-    b.verify("A10", 0, [(at(12, 10), cb.no_answer, None), (at(12, 13), cb.no_answer, None), (at(13, 11), cb.no_answer, None)])
+    b.verify("A10", 0, at(12, 9), [(at(12, 10), cb.no_answer, None), (at(12, 13), cb.no_answer, None), (at(13, 11), cb.no_answer, None)])
     stray = create_appeal(s, AppealCreate(channel=Channel.phone, caller="+380631231231"), actor=b.out.users["op2"], now=at(3, 10))
     s.commit()
     b.register("A11", stray.id or 0, at(3, 10), _fields(s, "Гнатюк Василь", "other_issue", house="9", street="Київська"), actor="op2")
