@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from appeals.reports.callback_desk import callback_report
+from appeals.reports.model import Cell
 from appeals.reports.repeats import repeats
 from appeals.reports.scope import month_filter
 from tests.appeals.reports.scenario import NOW
 
 
-def _measures(rows: list[dict[str, object]]) -> dict[object, object]:
+def _measures(rows: list[dict[str, Cell]]) -> dict[Cell, Cell]:
     return {r["measure"]: r["value"] for r in rows}
 
 
