@@ -10,7 +10,7 @@ from sqlmodel import Session, and_, col, or_, select
 
 from appeals.models import Appeal, CallbackAttempt, CallbackKind, CallbackOutcome, CallbackTask, Executor, Issue, IssueStatus, User
 from appeals.reports.facts import closed_query, load_facts
-from appeals.reports.labels import CALLBACK_KIND, label
+from appeals.reports.labels import CALLBACK_KIND, label, uk_key
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
 from appeals.reports.stats import hours, median, pct, ratio
@@ -172,7 +172,7 @@ def _per(attempts: Sequence[Row], key: str, names: dict[int | None, str]) -> lis
         elif task.kind is CallbackKind.verification:
             groups[names.get(executor_id, "Не призначено")].append(attempt)
     rows: list[dict[str, Cell]] = []
-    for name in sorted(groups):
+    for name in sorted(groups, key=uk_key):
         items = groups[name]
         confirmed = sum(1 for a in items if a.outcome in CONFIRMED)
         disputed = sum(1 for a in items if a.outcome == CallbackOutcome.disputed.value)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Category, EmergencyClass, Issue
 from appeals.reports.facts import IssueFacts, closed_query, load_facts, registered_query
-from appeals.reports.labels import EMERGENCY, label
+from appeals.reports.labels import EMERGENCY, label, uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.places import place_key, place_names
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
@@ -100,7 +100,7 @@ def hot_spots(session: Session, facts: list[IssueFacts], categories: dict[int, C
     for fact in facts:
         by_place[place_key(fact.issue)].append(fact)
     names = place_names(session, [f.issue for f in facts])
-    ranked = sorted(by_place.items(), key=lambda item: (-len(item[1]), names[item[0]]))[:HOT_SPOTS]
+    ranked = sorted(by_place.items(), key=lambda item: (-len(item[1]), uk_key(names[item[0]])))[:HOT_SPOTS]
     rows: list[dict[str, Cell]] = []
     for key, items in ranked:
         top, _ = Counter(f.issue.category_id for f in items).most_common(1)[0]
@@ -124,7 +124,7 @@ def by_category(session: Session, flt: ReportFilter, *, now: datetime) -> Report
     closed: dict[int | None, list[IssueFacts]] = defaultdict(list)
     for fact in load_facts(session, closed_query(session, flt)):
         closed[fact.issue.category_id].append(fact)
-    keys = sorted(set(current) | set(closed), key=lambda k: (-current.get(k, 0), categories[k].name if k in categories else "я"))
+    keys = sorted(set(current) | set(closed), key=lambda k: (-current.get(k, 0), uk_key(categories[k].name if k in categories else "я")))
     rows = [
         _row(categories.get(k or 0), groups, (current.get(k, 0), total, previous.get(k, 0), year_ago.get(k, 0)), closed[k]) for k in keys
     ]

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, AppealStatus, Category
-from appeals.reports.labels import CHANNEL, label
+from appeals.reports.labels import CHANNEL, label, uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter, category_subtree, describe
 from appeals.reports.stats import pct
@@ -73,7 +73,7 @@ def consultations(session: Session, flt: ReportFilter, *, now: datetime) -> Repo
             topics[topic] += n
     total = sum(topics.values())
     topic_rows: list[dict[str, Cell]] = []
-    for topic, n in sorted(topics.items(), key=lambda kv: (-kv[1], categories[kv[0]].name if kv[0] in categories else "я")):
+    for topic, n in sorted(topics.items(), key=lambda kv: (-kv[1], uk_key(categories[kv[0]].name if kv[0] in categories else "я"))):
         cat = categories.get(topic)
         parent = categories.get(cat.parent_id) if cat and cat.parent_id else None
         topic_rows.append(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from appeals.models import Category, EmergencyClass, Issue
 from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, load_facts, registered_query
+from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe
 from appeals.reports.stats import hours, maybe_aware, median, pct
@@ -70,7 +71,7 @@ def emergency_response(session: Session, flt: ReportFilter, *, now: datetime) ->
         groups[fact.issue.category_id].append(fact)
     rows = [
         _row(categories[k].name, categories[k].sla_value if categories[k].sla_unit.value == "hours" else None, items)
-        for k, items in sorted(groups.items(), key=lambda kv: categories[kv[0]].name)
+        for k, items in sorted(groups.items(), key=lambda kv: uk_key(categories[kv[0]].name))
     ]
     table = Table("emergency", "Аварійні питання", COLUMNS, rows, _row("Усього", None, facts), note=EVENTS_NOTE)
     return Report("emergency", "Реагування на аварії", describe(session, flt), DEFINITIONS, [table])

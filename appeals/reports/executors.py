@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Assignment, CallbackAttempt, CallbackTask, Category, EmergencyClass, Executor, Issue
 from appeals.reports.facts import IssueFacts, alive_query, count_in_period, in_period, load_facts
+from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
 from appeals.reports.stats import hours, maybe_aware, mean, median, pct
@@ -173,7 +174,7 @@ def executor_card(session: Session, flt: ReportFilter, *, now: datetime) -> Repo
         by_score[executor_id].append(score)
     names = {e.id: e.short_name or e.name for e in session.exec(select(Executor)).all()}
     rows: list[dict[str, Cell]] = []
-    for executor_id in sorted(set(by_facts) | set(by_assign), key=lambda e: names.get(e, "—") if e else "яяя"):
+    for executor_id in sorted(set(by_facts) | set(by_assign), key=lambda e: uk_key(names.get(e, "—") if e else "яяя")):
         row = card_row(by_facts[executor_id], by_assign[executor_id], by_score[executor_id], flt, as_of)
         if any(row[k] for k in ("received", "closed", "open_overdue", "done_reports")):
             rows.append({"executor": names.get(executor_id, "Не призначено") if executor_id else "Не призначено", **row})

@@ -100,3 +100,12 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return "—"
     return table.get(code, code)
+
+
+_ALPHABET = "0123456789абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_ORDER = {ch: i for i, ch in enumerate(_ALPHABET)}
+
+
+def uk_key(text: str) -> tuple[int, ...]:
+    """A sort key in Ukrainian alphabetical order (code points put І, Ї, Є, Ґ before А); case and punctuation ignored."""
+    return tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in text.lower() if ch.isalnum())

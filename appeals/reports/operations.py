@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from appeals.deadlines import KYIV
 from appeals.models import Appeal, AppealStatus, Call, CallDirection, User
+from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter
 from appeals.reports.stats import mean, pct
@@ -121,7 +122,7 @@ def _per_operator(session: Session, flt: ReportFilter, calls: list[Call]) -> lis
         }
         for user_id in ids
     ]
-    return sorted(rows, key=lambda r: str(r["operator"]))
+    return sorted(rows, key=lambda r: uk_key(str(r["operator"])))
 
 
 def operations(session: Session, flt: ReportFilter, *, now: datetime, service_level_seconds: int = DEFAULT_SERVICE_LEVEL_SECONDS) -> Report:

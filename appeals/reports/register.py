@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from appeals.deadlines import KYIV
 from appeals.models import TERMINAL_ISSUE_STATUSES, Appeal, Category, Executor, Issue, IssueStatus
 from appeals.reports.facts import IssueFacts, load_facts
-from appeals.reports.labels import ISSUE_STATUS, label
+from appeals.reports.labels import ISSUE_STATUS, label, uk_key
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.places import place_key, place_names
 from appeals.reports.scope import ReportFilter, filter_phrases, scoped_issues
@@ -92,7 +92,7 @@ def overdue_register(session: Session, flt: ReportFilter, *, now: datetime) -> R
             overdue.append(_row(fact, names, now))
         elif mark is not None and now > mark:
             attention.append(_row(fact, names, now))
-    overdue.sort(key=lambda r: (-int(str(r["days_overdue"])), str(r["executor"]), str(r["number"])))
+    overdue.sort(key=lambda r: (-int(str(r["days_overdue"])), uk_key(str(r["executor"])), str(r["number"])))
     attention.sort(key=lambda r: (float(str(r["hours_left"])), str(r["number"])))
     tables = [
         Table("overdue", "Прострочені", ROW_COLUMNS, overdue),
@@ -108,5 +108,5 @@ def _summary(overdue: list[dict[str, Cell]], attention: list[dict[str, Cell]]) -
     flagged = Counter(str(r["executor"]) for r in overdue + attention if r["priority"])
     return [
         {"executor": name, "overdue": late[name], "attention": near[name], "priority": flagged[name]}
-        for name in sorted(set(late) | set(near), key=lambda n: (-late[n], -near[n], n))
+        for name in sorted(set(late) | set(near), key=lambda n: (-late[n], -near[n], uk_key(n)))
     ]

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, AppealStatus, Category, Issue, ReceiptSign, StatusChange
 from appeals.reports.facts import closed_query, load_facts, registered_query
+from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.places import place_key, place_names
 from appeals.reports.scope import ReportFilter, describe, scoped_appeals, scoped_issues
@@ -85,7 +86,7 @@ def chronic_addresses(session: Session, flt: ReportFilter) -> Table:
         for (place, category_id), items in groups.items()
         if len(items) >= CHRONIC_MIN
     ]
-    rows.sort(key=lambda r: (-int(str(r["issues"])), str(r["address"])))
+    rows.sort(key=lambda r: (-int(str(r["issues"])), uk_key(str(r["address"]))))
     return Table("chronic", f"Хронічні адреси (≥ {CHRONIC_MIN} питань за {CHRONIC_DAYS} днів)", CHRONIC, rows)
 
 
