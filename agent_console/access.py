@@ -14,6 +14,7 @@ SUP: Final = frozenset({Role.supervisor})
 ADMIN: Final = frozenset({Role.admin})
 CALLBACKS: Final = frozenset({Role.callback_agent, Role.supervisor})
 ISSUE_ACTORS: Final = frozenset({Role.operator, Role.supervisor, Role.callback_agent, Role.head, Role.executor})
+REPORTS: Final = frozenset({Role.supervisor, Role.head, Role.admin})
 
 ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -64,6 +65,34 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/users/{user_id}/activate"): ADMIN,
     ("GET", "/api/audit"): ADMIN,
     ("GET", "/api/calls/active"): DESK,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/api/reports"): REPORTS,
+    ("GET", "/api/reports/{key}"): REPORTS,
+    ("GET", "/api/reports/{key}/html"): REPORTS,
+    ("GET", "/api/reports/{key}/export.csv"): REPORTS,
+    ("GET", "/api/reports/{key}/export.xlsx"): REPORTS,
+    ("GET", "/reports"): PUBLIC,  # a page shell without data; the figures come from /api/reports with a token
+    ("GET", "/reports/{key}"): PUBLIC,
+    ("GET", "/stats"): PUBLIC,
+    ("GET", "/api/public/stats"): PUBLIC,
+    ("GET", "/status"): PUBLIC,
+    ("POST", "/status"): PUBLIC,  # throttled per client address and per registration number
+    ("POST", "/api/public/status"): PUBLIC,
+    ("GET", "/api/open311/keys"): ADMIN,
+    ("POST", "/api/open311/keys"): ADMIN,
+    ("POST", "/api/open311/keys/{key_id}/revoke"): ADMIN,
+    ("GET", "/open311/discovery.json"): PUBLIC,
+    ("GET", "/open311/v2/services.json"): PUBLIC,
+    ("GET", "/open311/v2/services/{service_code}.json"): PUBLIC,
+    ("GET", "/open311/v2/requests.json"): PUBLIC,
+    ("POST", "/open311/v2/requests.json"): PUBLIC,  # the api_key is checked by the Open311 intake
+    ("GET", "/open311/v2/requests/{service_request_id}.json"): PUBLIC,
+    ("GET", "/open311/discovery.xml"): PUBLIC,
+    ("GET", "/open311/v2/services.xml"): PUBLIC,
+    ("GET", "/open311/v2/services/{service_code}.xml"): PUBLIC,
+    ("GET", "/open311/v2/requests.xml"): PUBLIC,
+    ("POST", "/open311/v2/requests.xml"): PUBLIC,  # the api_key is checked by the Open311 intake
+    ("GET", "/open311/v2/requests/{service_request_id}.xml"): PUBLIC,
 }
 
 

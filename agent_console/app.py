@@ -16,6 +16,11 @@ from sqlalchemy import Engine
 from agent_console.deps import guard
 from agent_console.errors import install_error_handlers
 from agent_console.routes import admin, appeals, auth, callbacks, citizens, executor, health, issues, reference
+from agent_console.routes import metrics as metrics_routes
+from agent_console.routes import open311 as open311_routes
+from agent_console.routes import open311_keys as open311_keys_routes
+from agent_console.routes import public as public_routes
+from agent_console.routes import reports as reports_routes
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,8 @@ class AppConfig:
     token_ttl_minutes: int = 720
     outbox_interval_seconds: float = 0.2
     public_url: str = "http://127.0.0.1:8000"
+    open311_jurisdiction: str = ""
+    service_level_seconds: int = 20
 
 
 async def _drain_forever(app: FastAPI, interval: float) -> None:
@@ -64,7 +71,14 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.state.reg_prefix = config.reg_prefix
     app.state.token_ttl_minutes = config.token_ttl_minutes
     app.state.public_url = config.public_url
+    app.state.open311_jurisdiction = config.open311_jurisdiction
+    app.state.service_level_seconds = config.service_level_seconds
     install_error_handlers(app)
     for module in (health, auth, appeals, issues, citizens, reference, callbacks, executor, admin):
         app.include_router(module.router)
+    app.include_router(reports_routes.router)
+    app.include_router(open311_routes.router)
+    app.include_router(open311_keys_routes.router)
+    app.include_router(public_routes.router)
+    app.include_router(metrics_routes.router)
     return app

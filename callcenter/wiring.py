@@ -67,5 +67,7 @@ def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources)
         token_ttl_minutes=api.token_ttl_minutes,
         outbox_interval_seconds=api.outbox_interval_seconds,
         public_url=api.public_url,
+        open311_jurisdiction=api.open311_jurisdiction_id,
+        service_level_seconds=api.service_level_seconds,
     )
     return create_app(config, engine=resources.engine, redis_client=resources.redis)

@@ -29,6 +29,7 @@ from appeals.models.enums import (
     SlaUnit,
     StatutoryClass,
 )
+from appeals.models.open311 import Open311ApiKey
 from appeals.models.people import Citizen, CitizenPhone, LoginFailure, User
 from appeals.models.reference import (
     Building,
@@ -87,6 +88,7 @@ __all__ = [
     "IssueStatus",
     "LoginFailure",
     "NotConsideredReason",
+    "Open311ApiKey",
     "OutboxMessage",
     "Privilege",
     "ReceiptSign",
