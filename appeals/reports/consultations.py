@@ -52,8 +52,7 @@ def _appeals(flt: ReportFilter, status: AppealStatus, stamp: Any) -> Any:
     return query.group_by(col(Appeal.channel), col(Appeal.consultation_category_id))
 
 
-def consultations(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
-    del now
+def _counts(session: Session, flt: ReportFilter) -> dict[str, Counter[Key]]:
     counts: dict[str, Counter[Key]] = {}
     for status, stamp in (
         (AppealStatus.consultation, Appeal.closed_at),
@@ -65,18 +64,22 @@ def consultations(session: Session, flt: ReportFilter, *, now: datetime) -> Repo
         for channel, topic, n in session.exec(_appeals(flt, status, stamp)).all():
             counter[(str(getattr(channel, "value", channel)), topic)] += int(n)
         counts[status.value] = counter
+    return counts
+
+
+def _topics(session: Session, flt: ReportFilter, consulted: Counter[Key]) -> list[dict[str, Cell]]:
     wanted = category_subtree(session, flt.category_id) if flt.category_id is not None else None
     categories = {c.id: c for c in session.exec(select(Category)).all()}
     topics: Counter[int | None] = Counter()
-    for (_, topic), n in counts["consultation"].items():
+    for (_, topic), n in consulted.items():
         if wanted is None or topic in wanted:
             topics[topic] += n
     total = sum(topics.values())
-    topic_rows: list[dict[str, Cell]] = []
+    rows: list[dict[str, Cell]] = []
     for topic, n in sorted(topics.items(), key=lambda kv: (-kv[1], uk_key(categories[kv[0]].name if kv[0] in categories else "я"))):
         cat = categories.get(topic)
         parent = categories.get(cat.parent_id) if cat and cat.parent_id else None
-        topic_rows.append(
+        rows.append(
             {
                 "topic": cat.name if cat else "Без теми",
                 "group": parent.name if parent else "",
@@ -84,23 +87,26 @@ def consultations(session: Session, flt: ReportFilter, *, now: datetime) -> Repo
                 "share_pct": pct(n, total),
             }
         )
-    channel_rows = _channels(counts)
+    return rows
+
+
+def consultations(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
+    del now
+    counts = _counts(session, flt)
+    topic_rows = _topics(session, flt, counts["consultation"])
+    total = sum(int(str(r["consultations"])) for r in topic_rows)
+    top = topic_rows[:15]
     chart = Chart(
         "topics",
         "Консультації за темами",
         "bar",
-        [str(r["topic"]) for r in topic_rows[:15]],
-        [Series("Консультацій", [float(str(r["consultations"])) for r in topic_rows[:15]])],
+        [str(r["topic"]) for r in top],
+        [Series("Консультацій", [float(str(r["consultations"])) for r in top])],
     )
+    summary: dict[str, Cell] = {"topic": "Усього", "group": "", "consultations": total, "share_pct": 100.0 if total else None}
     tables = [
-        Table(
-            "topics",
-            "Консультації за темами",
-            TOPIC_COLUMNS,
-            topic_rows,
-            {"topic": "Усього", "group": "", "consultations": total, "share_pct": 100.0 if total else None},
-        ),
-        Table("channels", "Контакти за каналами", CHANNEL_COLUMNS, channel_rows),
+        Table("topics", "Консультації за темами", TOPIC_COLUMNS, topic_rows, summary),
+        Table("channels", "Контакти за каналами", CHANNEL_COLUMNS, _channels(counts)),
     ]
     return Report("consultations", "Консультації", describe(session, flt), DEFINITIONS, tables, [chart])
 

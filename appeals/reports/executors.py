@@ -109,29 +109,13 @@ def _acceptance(pairs: list[tuple[Assignment, Category | None]]) -> tuple[int, i
     return len(first), on_time, waits
 
 
-def card_row(
-    facts: Iterable[IssueFacts],
-    assignments: list[tuple[Assignment, Category | None]],
-    scores: list[int],
-    flt: ReportFilter,
-    as_of: datetime,
-) -> dict[str, Cell]:
-    """The card's figures for one executor (or for all, in the total row)."""
-    facts = list(facts)
+def _timeliness(facts: list[IssueFacts], flt: ReportFilter, as_of: datetime) -> dict[str, Cell]:
+    """Closed on time / late, open overdue, Kyiv's %, resolution time."""
     closed = [f for f in facts if in_period(f.closed_at, flt)]
     on_time = sum(1 for f in closed if f.closed_on_time())
     overdue = sum(1 for f in facts if f.open_overdue_at(as_of))
-    reported = [f for f in facts if count_in_period(f.actions.get("report_done", []), flt)]
-    confirmed = sum(count_in_period(f.actions.get("confirm", []), flt) for f in facts)
-    disputed = sum(count_in_period(f.actions.get("dispute", []), flt) for f in facts)
-    done_reports = sum(count_in_period(f.actions.get("report_done", []), flt) for f in facts)
-    received, accepted_on_time, waits = _acceptance(assignments)
     durations = [h for f in closed if (h := hours(f.issue.registered_at, f.closed_at)) is not None]
-    reworks = [f.issue.rework_count for f in reported]
     return {
-        "received": received,
-        "accepted_on_time": accepted_on_time,
-        "accepted_on_time_pct": pct(accepted_on_time, received),
         "closed": len(closed),
         "closed_on_time": on_time,
         "closed_late": len(closed) - on_time,
@@ -139,7 +123,19 @@ def card_row(
         "on_time_pct": pct(on_time, len(closed) + overdue),
         "resolution_avg_h": mean(durations),
         "resolution_median_h": median(durations),
-        "accept_median_h": median(waits),
+    }
+
+
+def _quality(facts: list[IssueFacts], flt: ReportFilter, scores: list[int]) -> dict[str, Cell]:
+    """Rework, the applicant's confirmation on callback, veracity, satisfaction, kinds of report."""
+
+    def actions(name: str) -> int:
+        return sum(count_in_period(f.actions.get(name, []), flt) for f in facts)
+
+    reported = [f for f in facts if count_in_period(f.actions.get("report_done", []), flt)]
+    reworks = [f.issue.rework_count for f in reported]
+    confirmed, disputed, done_reports = actions("confirm"), actions("dispute"), actions("report_done")
+    return {
         "reported_done": len(reported),
         "rework_pct": pct(sum(1 for n in reworks if n >= 1), len(reported)),
         "rework_1": reworks.count(1),
@@ -152,9 +148,30 @@ def card_row(
         "satisfaction_avg": mean(scores, 2),
         "satisfaction_4plus_pct": pct(sum(1 for s in scores if s >= 4), len(scores)),
         "done_reports": done_reports,
-        "explained_reports": sum(count_in_period(f.actions.get("report_explained", []), flt) for f in facts),
-        "postponed": sum(count_in_period(f.actions.get("postpone", []), flt) for f in facts),
+        "explained_reports": actions("report_explained"),
+        "postponed": actions("postpone"),
     }
+
+
+def card_row(
+    facts: Iterable[IssueFacts],
+    assignments: list[tuple[Assignment, Category | None]],
+    scores: list[int],
+    flt: ReportFilter,
+    as_of: datetime,
+) -> dict[str, Cell]:
+    """The card's figures for one executor (or for all, in the total row)."""
+    facts = list(facts)
+    received, accepted_on_time, waits = _acceptance(assignments)
+    row: dict[str, Cell] = {
+        "received": received,
+        "accepted_on_time": accepted_on_time,
+        "accepted_on_time_pct": pct(accepted_on_time, received),
+    }
+    row.update(_timeliness(facts, flt, as_of))
+    row["accept_median_h"] = median(waits)
+    row.update(_quality(facts, flt, scores))
+    return row
 
 
 def executor_card(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
