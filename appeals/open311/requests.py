@@ -64,6 +64,8 @@ def parse_request_query(params: Mapping[str, str], *, now: datetime) -> RequestQ
             ids.append(int(part))
         else:
             problems["service_request_id"] = f"'{part}' is not a service request id"
+    if len(ids) > MAX_RESULTS:
+        problems["service_request_id"] = f"at most {MAX_RESULTS} ids at once"
     statuses = set(_split(params.get("status")))
     if statuses - {"open", "closed"}:
         problems["status"] = "status is open or closed"

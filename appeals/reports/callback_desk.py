@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, and_, col, or_, select
 
 from appeals.models import Appeal, CallbackAttempt, CallbackKind, CallbackOutcome, CallbackTask, Executor, Issue, IssueStatus, User
-from appeals.reports.facts import closed_query, load_facts
+from appeals.reports.facts import closed_query
 from appeals.reports.labels import CALLBACK_KIND, label, uk_key
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
@@ -54,7 +56,8 @@ EXECUTOR_COLUMNS = (
     column("disputed", "Не підтверджено"),
     column("confirmation_pct", "% підтверджень", "pct"),
 )
-Row = tuple[CallbackAttempt, CallbackTask, int | None]
+Row = Any
+"""An attempt in the period: (agent_id, outcome, kind, executor_id) with attribute access."""
 
 
 def _issue_filters(flt: ReportFilter) -> bool:
@@ -69,7 +72,7 @@ def _issue_filters(flt: ReportFilter) -> bool:
 
 def _attempts(session: Session, flt: ReportFilter) -> list[Row]:
     query = (
-        select(CallbackAttempt, CallbackTask, Issue.executor_id)
+        select(CallbackAttempt.agent_id, CallbackAttempt.outcome, CallbackTask.kind, Issue.executor_id)
         .join(CallbackTask, col(CallbackTask.id) == CallbackAttempt.task_id)
         .join(Issue, col(Issue.id) == CallbackTask.issue_id, isouter=True)
         .join(Appeal, col(Appeal.id) == Issue.appeal_id, isouter=True)
@@ -81,9 +84,13 @@ def _attempts(session: Session, flt: ReportFilter) -> list[Row]:
     return list(session.exec(query).all())
 
 
-def _tasks(session: Session, flt: ReportFilter) -> list[CallbackTask]:
+_TASK_COLUMNS: list[Any] = [CallbackTask.id, CallbackTask.kind, CallbackTask.created_at, CallbackTask.closed_at, CallbackTask.attempts]
+
+
+def _tasks(session: Session, flt: ReportFilter) -> Any:
+    """Tasks created or closed in the period, as a query of (id, kind, created_at, closed_at, attempts)."""
     query = (
-        select(CallbackTask)
+        select(*_TASK_COLUMNS)
         .join(Issue, col(Issue.id) == CallbackTask.issue_id, isouter=True)
         .join(Appeal, col(Appeal.id) == Issue.appeal_id, isouter=True)
         .where(
@@ -93,31 +100,28 @@ def _tasks(session: Session, flt: ReportFilter) -> list[CallbackTask]:
             )
         )
     )
-    if _issue_filters(flt):
-        query = scoped_issues(session, flt, query)
-    return list(session.exec(query).all())
+    return scoped_issues(session, flt, query) if _issue_filters(flt) else query
 
 
-def _first_attempts(session: Session, task_ids: list[int]) -> dict[int, datetime]:
-    if not task_ids:
-        return {}
+def _first_attempts(session: Session, tasks: Any) -> dict[int, datetime]:
+    """The first attempt of each task the query returns."""
+    ids = tasks.subquery()
     rows = session.exec(
-        select(CallbackAttempt.task_id, CallbackAttempt.attempted_at).where(col(CallbackAttempt.task_id).in_(task_ids))
+        select(CallbackAttempt.task_id, func.min(CallbackAttempt.attempted_at))
+        .where(col(CallbackAttempt.task_id).in_(select(ids.c.id)))
+        .group_by(col(CallbackAttempt.task_id))
     ).all()
-    first: dict[int, datetime] = {}
-    for task_id, at in rows:
-        if task_id not in first or at < first[task_id]:
-            first[task_id] = at
-    return first
+    return {task_id: at for task_id, at in rows if at is not None}
 
 
 def _by_kind(session: Session, flt: ReportFilter, attempts: Sequence[Row]) -> list[dict[str, Cell]]:
-    tasks = _tasks(session, flt)
+    query = _tasks(session, flt)
+    tasks = session.exec(query).all()
     created = [t for t in tasks if flt.since <= t.created_at < flt.until]
-    first = _first_attempts(session, [t.id or 0 for t in created])
+    first = _first_attempts(session, query)
     rows: list[dict[str, Cell]] = []
     for kind in CallbackKind:
-        mine = [a for a, t, _ in attempts if t.kind is kind]
+        mine = [a for a in attempts if a.kind is kind]
         closed = [t for t in tasks if t.kind is kind and t.closed_at is not None and flt.since <= t.closed_at < flt.until]
         made = [t for t in created if t.kind is kind]
         if not (mine or made or closed):
@@ -141,16 +145,16 @@ def _by_kind(session: Session, flt: ReportFilter, attempts: Sequence[Row]) -> li
 
 
 def _verification(session: Session, flt: ReportFilter, attempts: Sequence[Row]) -> list[dict[str, Cell]]:
-    mine = [a for a, t, _ in attempts if t.kind is CallbackKind.verification]
+    mine = [a for a in attempts if a.kind is CallbackKind.verification]
     reached = [a for a in mine if a.outcome not in UNREACHED]
     confirmed = sum(1 for a in mine if a.outcome in CONFIRMED)
     disputed = sum(1 for a in mine if a.outcome == CallbackOutcome.disputed.value)
-    closed = [
-        f
-        for f in load_facts(session, closed_query(session, flt))
-        if f.issue.status in (IssueStatus.closed_confirmed, IssueStatus.closed_unverified)
-    ]
-    unverified = sum(1 for f in closed if f.issue.status is IssueStatus.closed_unverified)
+    ids = closed_query(session, flt).subquery()
+    by_status = dict(
+        session.exec(select(Issue.status, func.count()).where(col(Issue.id).in_(select(ids.c.id))).group_by(col(Issue.status))).all()
+    )
+    unverified = int(by_status.get(IssueStatus.closed_unverified, 0))
+    verified = int(by_status.get(IssueStatus.closed_confirmed, 0)) + unverified
     return [
         {"measure": "Спроб перевірки виконання", "value": len(mine)},
         {"measure": "Дозвонів", "value": len(reached)},
@@ -159,18 +163,18 @@ def _verification(session: Session, flt: ReportFilter, attempts: Sequence[Row]) 
         {"measure": "Не підтверджено", "value": disputed},
         {"measure": "% підтверджень", "value": pct(confirmed, confirmed + disputed)},
         {"measure": "% спростувань", "value": pct(disputed, len(reached))},
-        {"measure": "Закрито після перевірки", "value": len(closed)},
-        {"measure": "З них без підтвердження, %", "value": pct(unverified, len(closed))},
+        {"measure": "Закрито після перевірки", "value": verified},
+        {"measure": "З них без підтвердження, %", "value": pct(unverified, verified)},
     ]
 
 
 def _per(attempts: Sequence[Row], key: str, names: dict[int | None, str]) -> list[dict[str, Cell]]:
-    groups: dict[str, list[CallbackAttempt]] = defaultdict(list)
-    for attempt, task, executor_id in attempts:
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for attempt in attempts:
         if key == "agent":
             groups[names.get(attempt.agent_id, "Система")].append(attempt)
-        elif task.kind is CallbackKind.verification:
-            groups[names.get(executor_id, "Не призначено")].append(attempt)
+        elif attempt.kind is CallbackKind.verification:
+            groups[names.get(attempt.executor_id, "Не призначено")].append(attempt)
     rows: list[dict[str, Cell]] = []
     for name in sorted(groups, key=uk_key):
         items = groups[name]

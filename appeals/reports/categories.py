@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Category, EmergencyClass, Issue
-from appeals.reports.facts import IssueFacts, closed_query, load_facts, registered_query
+from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, closed_query, load_facts, registered_query
 from appeals.reports.labels import EMERGENCY, label, uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
-from appeals.reports.places import place_key, place_names
+from appeals.reports.places import Spot, place_names
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
 from appeals.reports.stats import hours, maybe_aware, mean, median, pct
 
@@ -95,22 +96,43 @@ def _row(cat: Category | None, groups: dict[int, str], counts: tuple[int, int, i
     }
 
 
-def hot_spots(session: Session, facts: list[IssueFacts], categories: dict[int, Category]) -> Table:
-    by_place: dict[tuple[str, int | str], list[IssueFacts]] = defaultdict(list)
-    for fact in facts:
-        by_place[place_key(fact.issue)].append(fact)
-    names = place_names(session, [f.issue for f in facts])
-    ranked = sorted(by_place.items(), key=lambda item: (-len(item[1]), uk_key(names[item[0]])))[:HOT_SPOTS]
+def _top_places(session: Session, ids: Any) -> list[tuple[tuple[str, int | str], int, str]]:
+    """(key, issues, shown address) of the places with most issues: buildings, and free-text addresses without one."""
+    n = func.count().label("n")
+    in_scope = col(Issue.id).in_(select(ids.c.id))
+    buildings = session.exec(
+        select(Issue.building_id, n)
+        .where(in_scope, col(Issue.building_id).is_not(None))
+        .group_by(col(Issue.building_id))
+        .order_by(n.desc())
+        .limit(HOT_SPOTS)
+    ).all()
+    text = func.lower(Issue.address_text)
+    texts = session.exec(
+        select(text, n, func.min(Issue.address_text))
+        .where(in_scope, col(Issue.building_id).is_(None), Issue.address_text != "")
+        .group_by(text)
+        .order_by(n.desc())
+        .limit(HOT_SPOTS)
+    ).all()
+    names = place_names(session, [Spot(b, "") for b, _ in buildings])
+    return [(("building", b or 0), int(c), names[("building", b or 0)]) for b, c in buildings] + [
+        (("text", str(t)), int(c), str(shown)) for t, c, shown in texts
+    ]
+
+
+def hot_spots(session: Session, flt: ReportFilter, categories: dict[int, Category]) -> Table:
+    ids = registered_query(session, flt).subquery()
+    ranked = sorted(_top_places(session, ids), key=lambda p: (-p[1], uk_key(p[2])))[:HOT_SPOTS]
     rows: list[dict[str, Cell]] = []
-    for key, items in ranked:
-        top, _ = Counter(f.issue.category_id for f in items).most_common(1)[0]
+    for key, count, shown in ranked:
+        where = Issue.building_id == key[1] if key[0] == "building" else func.lower(Issue.address_text) == key[1]
+        mix = session.exec(
+            select(Issue.category_id, func.count()).where(col(Issue.id).in_(select(ids.c.id)), where).group_by(col(Issue.category_id))
+        ).all()
+        top = max(mix, key=lambda m: (m[1], -(m[0] or 0)))[0] if mix else None
         rows.append(
-            {
-                "address": names[key],
-                "issues": len(items),
-                "top_category": categories[top].name if top in categories else "—",
-                "categories": len({f.issue.category_id for f in items}),
-            }
+            {"address": shown, "issues": count, "top_category": categories[top].name if top in categories else "—", "categories": len(mix)}
         )
     return Table("hot_spots", "Гарячі точки (адреси з найбільшою кількістю питань)", HOT_COLUMNS, rows)
 
@@ -122,7 +144,7 @@ def by_category(session: Session, flt: ReportFilter, *, now: datetime) -> Report
     current, previous, year_ago = volumes(session, flt), volumes(session, flt.previous()), volumes(session, flt.year_before())
     total = sum(current.values())
     closed: dict[int | None, list[IssueFacts]] = defaultdict(list)
-    for fact in load_facts(session, closed_query(session, flt)):
+    for fact in load_facts(session, closed_query(session, flt), actions=REPORT_ACTIONS):
         closed[fact.issue.category_id].append(fact)
     keys = sorted(set(current) | set(closed), key=lambda k: (-current.get(k, 0), uk_key(categories[k].name if k in categories else "я")))
     rows = [
@@ -131,7 +153,6 @@ def by_category(session: Session, flt: ReportFilter, *, now: datetime) -> Report
     emergency = sum(n for k, n in current.items() if k in categories and categories[k].emergency_class is EmergencyClass.emergency)
     summary = _row(None, groups, (total, total, sum(previous.values()), sum(year_ago.values())), [f for fs in closed.values() for f in fs])
     summary.update({"category": "Усього", "emergency": f"аварійних {pct(emergency, total) or 0.0} %"})
-    registered = load_facts(session, registered_query(session, flt))
     chart = Chart(
         "volume",
         "Кількість питань за категоріями",
@@ -139,5 +160,5 @@ def by_category(session: Session, flt: ReportFilter, *, now: datetime) -> Report
         [str(r["category"]) for r in rows[:15]],
         [Series("Питань", [float(str(r["volume"])) for r in rows[:15]])],
     )
-    tables = [Table("categories", "За категоріями", COLUMNS, rows, summary), hot_spots(session, registered, categories)]
+    tables = [Table("categories", "За категоріями", COLUMNS, rows, summary), hot_spots(session, flt, categories)]
     return Report("categories", "Звернення за категоріями", describe(session, flt), DEFINITIONS, tables, [chart])

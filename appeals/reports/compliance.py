@@ -13,7 +13,7 @@ from appeals.models import Admissibility, Answer, Appeal, AppealForm, AppealSubj
 from appeals.reports.facts import IssueFacts, alive_query, closed_query, count_in_period, in_period, load_facts
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_appeals
-from appeals.reports.stats import maybe_aware
+from appeals.reports.stats import chunks, maybe_aware
 from appeals.workcalendar import load_calendar
 
 CHECKS = {
@@ -72,12 +72,9 @@ def _extensions(
     calendar = load_calendar(session)
     extended = [f for f in facts if count_in_period(f.actions.get("extend", []), flt)]
     notices: dict[int, list[datetime]] = defaultdict(list)
-    if extended:
-        for appeal_id, sent in session.exec(
-            select(Answer.appeal_id, Answer.sent_at).where(
-                col(Answer.appeal_id).in_({f.appeal.id for f in extended}), col(Answer.interim).is_(True)
-            )
-        ).all():
+    for batch in chunks({f.appeal.id for f in extended}):
+        interim = select(Answer.appeal_id, Answer.sent_at).where(col(Answer.appeal_id).in_(batch), col(Answer.interim).is_(True))
+        for appeal_id, sent in session.exec(interim).all():
             notices[appeal_id].append(sent)
     beyond, silent = [], []
     for fact in extended:
@@ -122,20 +119,12 @@ def _first_head(session: Session, flt: ReportFilter) -> list[tuple[str, str]]:
 
 
 def _without_answer(session: Session, flt: ReportFilter) -> list[tuple[str, str]]:
-    facts = [
-        f
-        for f in load_facts(session, closed_query(session, flt))
-        if f.appeal.form is not AppealForm.oral and f.appeal.subject is not AppealSubject.anonymous
-    ]
-    answered = (
-        set(
-            session.exec(
-                select(Answer.appeal_id).where(col(Answer.appeal_id).in_({f.appeal.id for f in facts}), col(Answer.interim).is_(False))
-            ).all()
-        )
-        if facts
-        else set()
-    )
+    closed = load_facts(session, closed_query(session, flt))
+    facts = [f for f in closed if f.appeal.form is not AppealForm.oral and f.appeal.subject is not AppealSubject.anonymous]
+    answered: set[int] = set()
+    for batch in chunks({f.appeal.id for f in facts}):
+        answers = select(Answer.appeal_id).where(col(Answer.appeal_id).in_(batch), col(Answer.interim).is_(False))
+        answered.update(session.exec(answers).all())
     return [(_number(f), f"закрито {_kyiv(f.closed_at)} без відповіді заявнику") for f in facts if f.appeal.id not in answered]
 
 

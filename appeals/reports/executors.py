@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Assignment, CallbackAttempt, CallbackTask, Category, EmergencyClass, Executor, Issue
-from appeals.reports.facts import IssueFacts, alive_query, count_in_period, in_period, load_facts
+from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, alive_query, count_in_period, in_period, load_facts
 from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
-from appeals.reports.stats import hours, maybe_aware, mean, median, pct
+from appeals.reports.stats import hours, mean, median, pct
 
 REACTION_HOURS = {EmergencyClass.emergency: 1, EmergencyClass.urgent: 4, EmergencyClass.normal: 24}
 """Time to accept an assignment, by the category's emergency class (the contact center's regulation)."""
@@ -71,9 +72,19 @@ COLUMNS = (
 )
 
 
-def _assignments(session: Session, flt: ReportFilter) -> list[tuple[Assignment, Category | None]]:
+_ASSIGNMENT_COLUMNS: list[Any] = [
+    Assignment.issue_id,
+    Assignment.executor_id,
+    Assignment.assigned_at,
+    Assignment.accepted_at,
+    Category.emergency_class,
+]
+
+
+def _assignments(session: Session, flt: ReportFilter) -> list[Any]:
+    """Assignments made in the period: (issue_id, executor_id, assigned_at, accepted_at, emergency_class) rows."""
     query = (
-        select(Assignment, Category)
+        select(*_ASSIGNMENT_COLUMNS)
         .join(Issue, col(Issue.id) == Assignment.issue_id)
         .join(Appeal, col(Appeal.id) == Issue.appeal_id)
         .join(Category, col(Category.id) == Issue.category_id, isouter=True)
@@ -94,18 +105,17 @@ def _satisfaction(session: Session, flt: ReportFilter) -> list[tuple[int | None,
     return [(executor, int(score)) for executor, score in session.exec(scoped_issues(session, flt, query)).all() if score is not None]
 
 
-def _acceptance(pairs: list[tuple[Assignment, Category | None]]) -> tuple[int, int, list[float]]:
+def _acceptance(rows: list[Any]) -> tuple[int, int, list[float]]:
     """(issues received, accepted on time, hours to accept) for one executor's assignments in the period."""
-    first: dict[int, tuple[Assignment, Category | None]] = {}
-    for assignment, category in sorted(pairs, key=lambda p: p[0].assigned_at):
-        first.setdefault(assignment.issue_id, (assignment, category))
+    first: dict[int, Any] = {}
+    for row in sorted(rows, key=lambda r: r.assigned_at):
+        first.setdefault(row.issue_id, row)
     on_time = 0
-    for assignment, category in first.values():
-        limit = timedelta(hours=REACTION_HOURS[category.emergency_class if category else EmergencyClass.normal])
-        accepted, assigned = maybe_aware(assignment.accepted_at), maybe_aware(assignment.assigned_at)
-        if accepted is not None and assigned is not None and accepted - assigned <= limit:
+    for row in first.values():
+        limit = timedelta(hours=REACTION_HOURS[row.emergency_class or EmergencyClass.normal])
+        if row.accepted_at is not None and row.accepted_at - row.assigned_at <= limit:
             on_time += 1
-    waits = [h for a, _ in pairs if (h := hours(a.assigned_at, a.accepted_at)) is not None]
+    waits = [h for r in rows if (h := hours(r.assigned_at, r.accepted_at)) is not None]
     return len(first), on_time, waits
 
 
@@ -113,7 +123,7 @@ def _timeliness(facts: list[IssueFacts], flt: ReportFilter, as_of: datetime) -> 
     """Closed on time / late, open overdue, Kyiv's %, resolution time."""
     closed = [f for f in facts if in_period(f.closed_at, flt)]
     on_time = sum(1 for f in closed if f.closed_on_time())
-    overdue = sum(1 for f in facts if f.open_overdue_at(as_of))
+    overdue = sum(1 for f in facts if f.open_overdue_then(as_of))
     durations = [h for f in closed if (h := hours(f.issue.registered_at, f.closed_at)) is not None]
     return {
         "closed": len(closed),
@@ -126,18 +136,23 @@ def _timeliness(facts: list[IssueFacts], flt: ReportFilter, as_of: datetime) -> 
     }
 
 
+_COUNTED = ("confirm", "dispute", "report_done", "report_explained", "postpone")
+
+
 def _quality(facts: list[IssueFacts], flt: ReportFilter, scores: list[int]) -> dict[str, Cell]:
-    """Rework, the applicant's confirmation on callback, veracity, satisfaction, kinds of report."""
-
-    def actions(name: str) -> int:
-        return sum(count_in_period(f.actions.get(name, []), flt) for f in facts)
-
-    reported = [f for f in facts if count_in_period(f.actions.get("report_done", []), flt)]
-    reworks = [f.issue.rework_count for f in reported]
-    confirmed, disputed, done_reports = actions("confirm"), actions("dispute"), actions("report_done")
+    """Rework, the applicant's confirmation on callback, veracity, satisfaction, kinds of report (one pass over the facts)."""
+    counts: Counter[str] = Counter()
+    reworks: list[int] = []
+    for fact in facts:
+        for name, times in fact.actions.items():
+            if name in _COUNTED and (n := count_in_period(times, flt)):
+                counts[name] += n
+                if name == "report_done":
+                    reworks.append(fact.issue.rework_count)
+    confirmed, disputed, done_reports = counts["confirm"], counts["dispute"], counts["report_done"]
     return {
-        "reported_done": len(reported),
-        "rework_pct": pct(sum(1 for n in reworks if n >= 1), len(reported)),
+        "reported_done": len(reworks),
+        "rework_pct": pct(sum(1 for n in reworks if n >= 1), len(reworks)),
         "rework_1": reworks.count(1),
         "rework_2": reworks.count(2),
         "rework_3plus": sum(1 for n in reworks if n >= 3),
@@ -148,14 +163,14 @@ def _quality(facts: list[IssueFacts], flt: ReportFilter, scores: list[int]) -> d
         "satisfaction_avg": mean(scores, 2),
         "satisfaction_4plus_pct": pct(sum(1 for s in scores if s >= 4), len(scores)),
         "done_reports": done_reports,
-        "explained_reports": actions("report_explained"),
-        "postponed": actions("postpone"),
+        "explained_reports": counts["report_explained"],
+        "postponed": counts["postpone"],
     }
 
 
 def card_row(
     facts: Iterable[IssueFacts],
-    assignments: list[tuple[Assignment, Category | None]],
+    assignments: list[Any],
     scores: list[int],
     flt: ReportFilter,
     as_of: datetime,
@@ -177,15 +192,15 @@ def card_row(
 def executor_card(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
     """One row per executor with any work in the period, and the total over all of them."""
     as_of = flt.as_of(now)
-    facts = load_facts(session, alive_query(session, flt))
+    facts = load_facts(session, alive_query(session, flt), as_of=as_of, actions=(*REPORT_ACTIONS, *_COUNTED))
     assignments = _assignments(session, flt)
     scores = _satisfaction(session, flt)
     by_facts: dict[int | None, list[IssueFacts]] = defaultdict(list)
     for fact in facts:
         by_facts[fact.issue.executor_id].append(fact)
-    by_assign: dict[int | None, list[tuple[Assignment, Category | None]]] = defaultdict(list)
-    for pair in assignments:
-        by_assign[pair[0].executor_id].append(pair)
+    by_assign: dict[int | None, list[Any]] = defaultdict(list)
+    for row in assignments:
+        by_assign[row.executor_id].append(row)
     by_score: dict[int | None, list[int]] = defaultdict(list)
     for executor_id, score in scores:
         by_score[executor_id].append(score)

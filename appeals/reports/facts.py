@@ -1,4 +1,8 @@
-"""Per-issue facts for reports: the issue row plus the times of its lifecycle actions, read from the history."""
+"""Per-issue facts for reports: slim issue and appeal rows plus the times of lifecycle actions, read from the history.
+
+Reports read tens of thousands of issues, so rows are plain slotted objects built from selected columns (no ORM
+identity map), and the status at the end of a period is computed in SQL (one row per issue, not its whole history).
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,71 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from appeals.models import CLOSED_ISSUE_STATUSES, TERMINAL_ISSUE_STATUSES, Appeal, Issue, IssueStatus, StatusChange
 from appeals.reports.scope import ReportFilter, scoped_issues
-from appeals.reports.stats import maybe_aware
 
 REPORT_ACTIONS = ("report_done", "report_explained", "resolve_incident")
+FACT_ACTIONS = (*REPORT_ACTIONS, "accept", "confirm", "dispute", "postpone", "extend", "forward_out", "reopen")
 _TERMINAL = {s.value for s in TERMINAL_ISSUE_STATUSES}
+_CLOSED = frozenset(CLOSED_ISSUE_STATUSES)
 
 
-@dataclass
+@dataclass(slots=True)
+class IssueRow:
+    id: int
+    appeal_id: int
+    seq: int
+    category_id: int | None
+    executor_id: int | None
+    building_id: int | None
+    address_text: str
+    status: IssueStatus
+    registered_at: datetime | None
+    due_at: datetime | None
+    extended_due_at: datetime | None
+    sla_due_at: datetime | None
+    attention_at: datetime | None
+    closed_at: datetime | None
+    rework_count: int
+    forward_due_at: datetime | None
+
+
+@dataclass(slots=True)
+class AppealRow:
+    id: int
+    number: str | None
+    channel: Any
+    form: Any
+    subject: Any
+    is_priority: bool
+    received_at: datetime
+
+
+_ISSUE_COLUMNS = [getattr(Issue, name) for name in IssueRow.__slots__]
+_APPEAL_COLUMNS = [getattr(Appeal, name) for name in AppealRow.__slots__]
+
+
+@dataclass(slots=True)
 class IssueFacts:
     """One issue as reports see it; times are aware UTC."""
 
-    issue: Issue
-    appeal: Appeal
+    issue: IssueRow
+    appeal: AppealRow
     actions: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
-    changes: list[tuple[datetime, str]] = field(default_factory=list)
+    status_then: str | None = None
+    """The status at the moment the facts were loaded for (`as_of`), from the history."""
 
     @property
     def due(self) -> datetime | None:
         """The statutory due, or the extended one (art. 20)."""
-        return maybe_aware(self.issue.extended_due_at or self.issue.due_at)
+        return self.issue.extended_due_at or self.issue.due_at
 
     @property
     def closed_at(self) -> datetime | None:
-        return maybe_aware(self.issue.closed_at) if self.issue.status in CLOSED_ISSUE_STATUSES else None
+        return self.issue.closed_at if self.issue.status in _CLOSED else None
 
     def first(self, action: str) -> datetime | None:
         times = self.actions.get(action)
@@ -44,7 +86,7 @@ class IssueFacts:
         closed = self.closed_at
         if closed is None:
             return None
-        reports = [t for a in REPORT_ACTIONS for t in self.actions.get(a, []) if t <= closed]
+        reports = [t for a in REPORT_ACTIONS for t in self.actions.get(a, ()) if t <= closed]
         return max(reports) if reports else closed
 
     def closed_on_time(self) -> bool | None:
@@ -54,18 +96,9 @@ class IssueFacts:
             return None
         return due is None or report <= due
 
-    def status_at(self, moment: datetime) -> str | None:
-        """The lifecycle status at `moment`, from the history (None: not registered yet)."""
-        status = None
-        for at, to_status in self.changes:
-            if at > moment:
-                break
-            status = to_status
-        return status
-
-    def open_overdue_at(self, moment: datetime) -> bool:
-        """Registered, not terminal at `moment`, and past its (extended) due."""
-        status, due = self.status_at(moment), self.due
+    def open_overdue_then(self, moment: datetime) -> bool:
+        """Registered, not terminal at `moment` (the `as_of` the facts were loaded for), and past its due."""
+        status, due = self.status_then, self.due
         return status is not None and status not in _TERMINAL and status != IssueStatus.draft.value and due is not None and moment > due
 
 
@@ -80,30 +113,54 @@ def alive_query(session: Session, flt: ReportFilter) -> Any:
     return scoped_issues(session, flt, query)
 
 
-def load_facts(session: Session, ids_query: Any) -> list[IssueFacts]:
-    """Facts for the issues `ids_query` (a `select(Issue.id)`) returns, in two queries whatever their number."""
+def statuses_at(session: Session, ids: Any, moment: datetime) -> dict[int, str]:
+    """Each issue's status at `moment`: its last history entry at or before then."""
+    last = (
+        select(StatusChange.entity_id, func.max(StatusChange.at).label("at"))
+        .where(StatusChange.entity == "issue", col(StatusChange.entity_id).in_(select(ids.c.id)), col(StatusChange.at) <= moment)
+        .group_by(col(StatusChange.entity_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(StatusChange.entity_id, StatusChange.to_status)
+        .join(last, (last.c.entity_id == StatusChange.entity_id) & (last.c.at == StatusChange.at))
+        .where(StatusChange.entity == "issue")
+        .order_by(col(StatusChange.id))
+    ).all()
+    return dict(rows)
+
+
+def load_facts(
+    session: Session, ids_query: Any, *, as_of: datetime | None = None, actions: tuple[str, ...] = FACT_ACTIONS
+) -> list[IssueFacts]:
+    """Facts for the issues `ids_query` (a `select(Issue.id)`) returns, in three queries whatever their number.
+
+    Only the history `actions` a report needs are read; with `as_of`, each fact also knows its status then (`status_then`).
+    """
     ids = ids_query.subquery()
     rows = session.exec(
-        select(Issue, Appeal)
-        .join(Appeal, col(Appeal.id) == Issue.appeal_id)
-        .where(col(Issue.id).in_(select(ids.c.id)))
-        .order_by(col(Issue.id))
+        select(*_ISSUE_COLUMNS, *_APPEAL_COLUMNS).join(Appeal, col(Appeal.id) == Issue.appeal_id).where(col(Issue.id).in_(select(ids.c.id)))
     ).all()
-    facts = {issue.id: IssueFacts(issue, appeal) for issue, appeal in rows}
-    changes = session.exec(
-        select(StatusChange.entity_id, StatusChange.action, StatusChange.to_status, StatusChange.at)
-        .where(StatusChange.entity == "issue", col(StatusChange.entity_id).in_(select(ids.c.id)))
-        .order_by(col(StatusChange.at), col(StatusChange.id))
-    ).all()
-    for issue_id, action, to_status, at in changes:
+    n = len(_ISSUE_COLUMNS)
+    facts = {row[0]: IssueFacts(IssueRow(*row[:n]), AppealRow(*row[n:])) for row in rows}
+    changes = (
+        session.exec(
+            select(StatusChange.entity_id, StatusChange.action, StatusChange.at)
+            .where(StatusChange.entity == "issue", col(StatusChange.action).in_(actions), col(StatusChange.entity_id).in_(select(ids.c.id)))
+            .order_by(col(StatusChange.at), col(StatusChange.id))
+        ).all()
+        if actions
+        else []
+    )
+    for issue_id, action, at in changes:
         fact = facts.get(issue_id)
-        if fact is None:
-            continue
-        moment = maybe_aware(at)
-        assert moment is not None  # noqa: S101 - the column is not nullable
-        fact.actions[action].append(moment)
-        fact.changes.append((moment, to_status))
-    return list(facts.values())
+        if fact is not None:
+            fact.actions[action].append(at)
+    if as_of is not None:
+        for issue_id, status in statuses_at(session, ids, as_of).items():
+            if issue_id in facts:
+                facts[issue_id].status_then = status
+    return sorted(facts.values(), key=lambda f: f.issue.id)
 
 
 def in_period(moment: datetime | None, flt: ReportFilter) -> bool:
@@ -111,7 +168,10 @@ def in_period(moment: datetime | None, flt: ReportFilter) -> bool:
 
 
 def count_in_period(times: list[datetime], flt: ReportFilter) -> int:
-    return sum(1 for t in times if flt.since <= t < flt.until)
+    if not times:
+        return 0
+    since, until = flt.since, flt.until
+    return sum(1 for t in times if since <= t < until)
 
 
 def registered_query(session: Session, flt: ReportFilter) -> Any:

@@ -60,7 +60,7 @@ def _groups(session: Session, flt: ReportFilter) -> list[dict[str, Cell]]:
     for category_id, n in volumes(session, flt).items():
         issues[roots[category_id].name if category_id in roots else "Інше"] += n
     closed: dict[str, list[float]] = defaultdict(list)
-    for fact in load_facts(session, closed_query(session, flt)):
+    for fact in load_facts(session, closed_query(session, flt), actions=()):
         name = roots[fact.issue.category_id].name if fact.issue.category_id in roots else "Інше"
         closed[name].append(hours(fact.issue.registered_at, fact.closed_at) or 0.0)
     names = sorted(set(issues) | set(closed), key=lambda n: (-issues[n], uk_key(n)))

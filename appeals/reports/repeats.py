@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, AppealStatus, Category, Issue, ReceiptSign, StatusChange
-from appeals.reports.facts import closed_query, load_facts, registered_query
+from appeals.reports.facts import closed_query, registered_query
 from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Definition, Report, Table, column
-from appeals.reports.places import place_key, place_names
+from appeals.reports.places import Spot, place_names
 from appeals.reports.scope import ReportFilter, describe, scoped_appeals, scoped_issues
-from appeals.reports.stats import maybe_aware, pct
+from appeals.reports.stats import chunks, maybe_aware, pct
 
 CHRONIC_MIN = 3
 CHRONIC_DAYS = 90
@@ -47,9 +47,13 @@ REPEATED = (
 )
 
 
-def _registered_appeals(session: Session, flt: ReportFilter) -> list[Appeal]:
+_COLUMNS: list[Any] = [Appeal.number, Appeal.is_repeated, Appeal.receipt_sign, Appeal.previous_appeal_id, Appeal.registered_at]
+
+
+def _registered_appeals(session: Session, flt: ReportFilter) -> list[Any]:
+    """(number, is_repeated, receipt_sign, previous_appeal_id, registered_at) of the appeals registered in the period."""
     query = (
-        select(Appeal)
+        select(*_COLUMNS)
         .where(col(Appeal.status).in_([AppealStatus.registered.value, AppealStatus.closed.value]))
         .where(col(Appeal.registered_at) >= flt.since, col(Appeal.registered_at) < flt.until)
     )
@@ -69,22 +73,19 @@ def _reopened(session: Session, flt: ReportFilter) -> int:
 
 def chronic_addresses(session: Session, flt: ReportFilter) -> Table:
     window = replace(flt, start=flt.end - timedelta(days=CHRONIC_DAYS - 1))
-    facts = load_facts(session, registered_query(session, window))
-    groups: dict[tuple[tuple[str, int | str], int | None], list[Issue]] = defaultdict(list)
-    for fact in facts:
-        if fact.issue.building_id is not None:
-            groups[(place_key(fact.issue), fact.issue.category_id)].append(fact.issue)
-    names = place_names(session, [f.issue for f in facts])
+    ids = registered_query(session, window).subquery()
+    n = func.count().label("n")
+    groups = session.exec(
+        select(Issue.building_id, Issue.category_id, n, func.max(Issue.registered_at))
+        .where(col(Issue.id).in_(select(ids.c.id)), col(Issue.building_id).is_not(None))
+        .group_by(col(Issue.building_id), col(Issue.category_id))
+        .having(func.count() >= CHRONIC_MIN)
+    ).all()
+    names = place_names(session, [Spot(b, "") for b, _, _, _ in groups])
     categories = {c.id: c.name for c in session.exec(select(Category)).all()}
     rows: list[dict[str, Cell]] = [
-        {
-            "address": names[place],
-            "category": categories.get(category_id, "—"),
-            "issues": len(items),
-            "last_registered_at": maybe_aware(max(i.registered_at for i in items if i.registered_at is not None)),
-        }
-        for (place, category_id), items in groups.items()
-        if len(items) >= CHRONIC_MIN
+        {"address": names[("building", b or 0)], "category": categories.get(c, "—"), "issues": int(count), "last_registered_at": last}
+        for b, c, count, last in groups
     ]
     rows.sort(key=lambda r: (-int(str(r["issues"])), uk_key(str(r["address"]))))
     return Table("chronic", f"Хронічні адреси (≥ {CHRONIC_MIN} питань за {CHRONIC_DAYS} днів)", CHRONIC, rows)
@@ -94,10 +95,12 @@ def repeats(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
     del now
     appeals = _registered_appeals(session, flt)
     repeated = [a for a in appeals if a.is_repeated or a.receipt_sign is ReceiptSign.repeated]
-    closed = len(session.exec(closed_query(session, flt)).all())
+    closed = int(session.exec(select(func.count()).select_from(closed_query(session, flt).subquery())).one())
     reopened = _reopened(session, flt)
     previous_ids = {a.previous_appeal_id for a in repeated if a.previous_appeal_id}
-    numbers = dict(session.exec(select(Appeal.id, Appeal.number).where(col(Appeal.id).in_(previous_ids))).all()) if previous_ids else {}
+    numbers: dict[int | None, str | None] = {}
+    for batch in chunks(previous_ids):
+        numbers.update(session.exec(select(Appeal.id, Appeal.number).where(col(Appeal.id).in_(batch))).all())
     summary: list[dict[str, Cell]] = [
         {"measure": "Зареєстровано звернень", "value": len(appeals)},
         {"measure": "Повторних", "value": len(repeated)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -44,12 +45,12 @@ class ReportFilter:
                 fields={"start": "too long"},
             )
 
-    @property
+    @functools.cached_property
     def since(self) -> datetime:
         """The first instant of the period (00:00 Kyiv of `start`)."""
         return datetime.combine(self.start, time.min, tzinfo=KYIV)
 
-    @property
+    @functools.cached_property
     def until(self) -> datetime:
         """The instant after the period (00:00 Kyiv of the day after `end`)."""
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=KYIV)

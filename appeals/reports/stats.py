@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def pct(part: int | float, whole: int | float) -> float | None:
@@ -38,11 +41,21 @@ def hours(start: datetime | None, end: datetime | None) -> float | None:
 
 
 def aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes for values stored in UTC: make them aware again."""
-    from datetime import UTC
-
+    """A naive datetime is UTC (values typed by hand or read raw); aware ones pass through."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def maybe_aware(value: datetime | None) -> datetime | None:
     return None if value is None else aware(value)
+
+
+def chunks(values: Iterable[T], size: int = 5000) -> Iterator[list[T]]:
+    """`values` in lists of at most `size` (an IN list must stay well under the drivers' parameter limits)."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

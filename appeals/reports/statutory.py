@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from appeals.models import Appeal, AppealStatus, Category, Channel, Citizen, IssueStatus
-from appeals.reports.facts import IssueFacts, load_facts, registered_query
+from appeals.models import Appeal, AppealStatus, Category, Channel, Citizen, Issue, IssueStatus
+from appeals.reports.facts import registered_query, statuses_at
 from appeals.reports.labels import KIND, PRIVILEGE, RESULT, STATUTORY_SOURCE, TOPIC_GROUP
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_appeals
+from appeals.reports.stats import chunks
 
 _SOURCE = {Channel.post: "post", Channel.personal: "personal", Channel.phone: "phone"}
 _POSITIVE = {IssueStatus.closed_confirmed.value, IssueStatus.closed_unverified.value}
@@ -39,17 +42,22 @@ COLUMNS = (
 )
 
 
-def _appeals(session: Session, flt: ReportFilter) -> list[Appeal]:
+_APPEAL_COLUMNS: list[Any] = [Appeal.channel, Appeal.kind, Appeal.subject, Appeal.is_repeated, Appeal.citizen_id]
+
+
+def _appeals(session: Session, flt: ReportFilter) -> list[Any]:
+    """(channel, kind, subject, is_repeated, citizen_id) of the appeals registered in the period."""
     query = (
-        select(Appeal)
+        select(*_APPEAL_COLUMNS)
         .where(col(Appeal.status).in_([AppealStatus.registered.value, AppealStatus.closed.value]))
         .where(col(Appeal.registered_at) >= flt.since, col(Appeal.registered_at) < flt.until)
     )
     return list(session.exec(scoped_appeals(session, flt, query)).all())
 
 
-def result_of(fact: IssueFacts, moment: datetime) -> str:
-    status = fact.status_at(moment) or IssueStatus.registered.value
+def result_of(status: str | None) -> str:
+    """The result category of an issue's status at the end of the period."""
+    status = status or IssueStatus.registered.value
     if status in _POSITIVE:
         return "positive"
     if status == IssueStatus.closed_explained.value:
@@ -59,27 +67,40 @@ def result_of(fact: IssueFacts, moment: datetime) -> str:
     return "other" if status in _OTHER else "pending"
 
 
-def _counts(session: Session, flt: ReportFilter, now: datetime) -> Counter[tuple[str, str]]:
+def _appeal_counts(session: Session, flt: ReportFilter, out: Counter[tuple[str, str]]) -> None:
     appeals = _appeals(session, flt)
-    citizens = {a.citizen_id for a in appeals if a.citizen_id}
-    privileges = dict(session.exec(select(Citizen.id, Citizen.privileges).where(col(Citizen.id).in_(citizens))).all()) if citizens else {}
-    out: Counter[tuple[str, str]] = Counter()
+    privileges: dict[int | None, Sequence[Any]] = {}
+    for batch in chunks({a.citizen_id for a in appeals if a.citizen_id}):
+        query = select(Citizen.id, Citizen.privileges).where(col(Citizen.id).in_(batch), col(Citizen.is_priority).is_(True))
+        privileges.update(session.exec(query).all())
     for appeal in appeals:
         out[("total", "")] += 1
-        source = _SOURCE.get(appeal.channel, "electronic")
-        out[("source", source)] += 1
+        out[("source", _SOURCE.get(appeal.channel, "electronic"))] += 1
         out[("kind", appeal.kind.value)] += 1
         out[("sign", "repeated")] += int(appeal.is_repeated)
         out[("sign", "collective")] += int(appeal.subject.value == "collective")
         out[("sign", "anonymous")] += int(appeal.subject.value == "anonymous")
-        for privilege in privileges.get(appeal.citizen_id or 0, []) or []:
+        for privilege in privileges.get(appeal.citizen_id, []) or []:
             out[("author", str(privilege))] += 1
-    topics = {c.id: c.topic_group for c in session.exec(select(Category)).all()}
-    as_of = flt.as_of(now)
-    for fact in load_facts(session, registered_query(session, flt)):
-        out[("issues", "")] += 1
-        out[("result", result_of(fact, as_of))] += 1
-        out[("topic", topics.get(fact.issue.category_id, "other"))] += 1
+
+
+def _counts(session: Session, flt: ReportFilter, now: datetime) -> Counter[tuple[str, str]]:
+    out: Counter[tuple[str, str]] = Counter()
+    _appeal_counts(session, flt, out)
+    ids = registered_query(session, flt).subquery()
+    topics = session.exec(
+        select(Category.topic_group, func.count())
+        .join(Issue, col(Issue.category_id) == Category.id)
+        .where(col(Issue.id).in_(select(ids.c.id)))
+        .group_by(col(Category.topic_group))
+    ).all()
+    for topic, n in topics:
+        out[("topic", topic)] += int(n)
+        out[("issues", "")] += int(n)
+    statuses = statuses_at(session, ids, flt.as_of(now))
+    for status in statuses.values():
+        out[("result", result_of(status))] += 1
+    out[("result", "pending")] += out[("issues", "")] - len(statuses)
     return out
 
 
