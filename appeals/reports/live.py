@@ -8,7 +8,17 @@ from datetime import datetime
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from appeals.models import TERMINAL_ISSUE_STATUSES, Appeal, Call, CallbackTask, CallDirection, Issue, IssueStatus
+from appeals.models import (
+    TERMINAL_ISSUE_STATUSES,
+    Appeal,
+    AppealStatus,
+    Call,
+    CallbackKind,
+    CallbackTask,
+    CallDirection,
+    Issue,
+    IssueStatus,
+)
 
 _OPEN = [s.value for s in TERMINAL_ISSUE_STATUSES] + [IssueStatus.draft.value]
 
@@ -38,17 +48,20 @@ def live_counts(session: Session, *, now: datetime) -> LiveCounts:
         .group_by(col(Call.queue))
     ).all()
     out.calls = {queue or "": (int(n), int(answered or 0), int(abandoned or 0)) for queue, n, answered, abandoned in rows}
-    out.appeals = {
+    out.appeals = {s.value: 0 for s in AppealStatus}  # every state is a series, zero included, so alerts can see it
+    out.appeals |= {
         str(getattr(s, "value", s)): int(n) for s, n in session.exec(select(Appeal.status, func.count()).group_by(col(Appeal.status))).all()
     }
-    out.issues = {
+    out.issues = {s.value: 0 for s in IssueStatus}
+    out.issues |= {
         str(getattr(s, "value", s)): int(n) for s, n in session.exec(select(Issue.status, func.count()).group_by(col(Issue.status))).all()
     }
     due = func.coalesce(Issue.extended_due_at, Issue.due_at)
     open_issues = select(func.count()).select_from(Issue).where(col(Issue.status).not_in(_OPEN))
     out.overdue = int(session.exec(open_issues.where(due < now)).one())
     out.attention = int(session.exec(open_issues.where(due >= now, col(Issue.attention_at) < now)).one())
-    out.callbacks_open = {
+    out.callbacks_open = {k.value: 0 for k in CallbackKind}
+    out.callbacks_open |= {
         str(getattr(k, "value", k)): int(n)
         for k, n in session.exec(
             select(CallbackTask.kind, func.count())

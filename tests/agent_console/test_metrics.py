@@ -74,6 +74,8 @@ def test_metrics_from_the_register_redis_and_rq(client: TestClient, engine: Engi
     assert m[("callcenter_calls_abandoned_total", (("queue", "hotline"),))] == 1
     assert m[("callcenter_appeals", (("status", "registered"),))] == 2
     assert m[("callcenter_appeals", (("status", "draft"),))] == 3  # the calls' drafts
+    assert m[("callcenter_appeals", (("status", "consultation"),))] == 0  # every state is a series
+    assert m[("callcenter_callbacks_open", (("kind", "missed_call"),))] == 0
     assert m[("callcenter_issues", (("status", "registered"),))] == 2
     assert m[("callcenter_issues_overdue", ())] == 1
     assert m[("callcenter_ami_up", ())] == 1
