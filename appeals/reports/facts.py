@@ -114,20 +114,16 @@ def alive_query(session: Session, flt: ReportFilter) -> Any:
 
 
 def statuses_at(session: Session, ids: Any, moment: datetime) -> dict[int, str]:
-    """Each issue's status at `moment`: its last history entry at or before then."""
-    last = (
-        select(StatusChange.entity_id, func.max(StatusChange.at).label("at"))
+    """Each issue's status at `moment`: its last history entry at or before then (one window-function pass)."""
+    rank = func.row_number().over(
+        partition_by=col(StatusChange.entity_id), order_by=(col(StatusChange.at).desc(), col(StatusChange.id).desc())
+    )
+    ranked = (
+        select(StatusChange.entity_id, StatusChange.to_status, rank.label("rank"))
         .where(StatusChange.entity == "issue", col(StatusChange.entity_id).in_(select(ids.c.id)), col(StatusChange.at) <= moment)
-        .group_by(col(StatusChange.entity_id))
         .subquery()
     )
-    rows = session.exec(
-        select(StatusChange.entity_id, StatusChange.to_status)
-        .join(last, (last.c.entity_id == StatusChange.entity_id) & (last.c.at == StatusChange.at))
-        .where(StatusChange.entity == "issue")
-        .order_by(col(StatusChange.id))
-    ).all()
-    return dict(rows)
+    return dict(session.exec(select(ranked.c.entity_id, ranked.c.to_status).where(ranked.c.rank == 1)).all())
 
 
 def load_facts(
