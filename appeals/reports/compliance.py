@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from appeals.deadlines import KYIV, extension_limit, receipt_date
-from appeals.models import Admissibility, Answer, Appeal, AppealForm, AppealSubject, Role, User
+from appeals.models import Admissibility, Answer, Appeal, AppealForm, AppealSubject, Channel, Role, User
 from appeals.reports.facts import IssueFacts, alive_query, closed_query, count_in_period, in_period, load_facts
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_appeals
@@ -78,7 +78,7 @@ def _extensions(
             notices[appeal_id].append(sent)
     beyond, silent = [], []
     for fact in extended:
-        limit = extension_limit(receipt_date(fact.appeal.received_at, fact.appeal.channel, calendar), calendar)
+        limit = extension_limit(receipt_date(fact.appeal.received_at, Channel(fact.appeal.channel), calendar), calendar)
         new_due = maybe_aware(fact.issue.extended_due_at)
         if new_due is not None and new_due > limit:
             beyond.append((_number(fact), f"новий строк {_kyiv(new_due)}, найпізніший дозволений {_kyiv(limit)}"))
@@ -120,7 +120,7 @@ def _first_head(session: Session, flt: ReportFilter) -> list[tuple[str, str]]:
 
 def _without_answer(session: Session, flt: ReportFilter) -> list[tuple[str, str]]:
     closed = load_facts(session, closed_query(session, flt))
-    facts = [f for f in closed if f.appeal.form is not AppealForm.oral and f.appeal.subject is not AppealSubject.anonymous]
+    facts = [f for f in closed if f.appeal.form != AppealForm.oral and f.appeal.subject != AppealSubject.anonymous]
     answered: set[int] = set()
     for batch in chunks({f.appeal.id for f in facts}):
         answers = select(Answer.appeal_id).where(col(Answer.appeal_id).in_(batch), col(Answer.interim).is_(False))

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Assignment, CallbackAttempt, CallbackTask, Category, EmergencyClass, Executor, Issue
-from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, alive_query, count_in_period, in_period, load_facts
+from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, alive_query, count_in_period, load_facts, read_columns
 from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
-from appeals.reports.stats import hours, mean, median, pct
+from appeals.reports.stats import mean, median, pct
 
 REACTION_HOURS = {EmergencyClass.emergency: 1, EmergencyClass.urgent: 4, EmergencyClass.normal: 24}
 """Time to accept an assignment, by the category's emergency class (the contact center's regulation)."""
+_REACTION = {cls: timedelta(hours=h) for cls, h in REACTION_HOURS.items()}
 
 DEFINITIONS = [
     Definition("Отримано", "питання, за якими у періоді створено доручення цьому виконавцю (кожне питання — один раз)"),
@@ -84,7 +86,10 @@ _ASSIGNMENT_COLUMNS: list[Any] = [
 def _assignments(session: Session, flt: ReportFilter) -> list[Any]:
     """Assignments made in the period: (issue_id, executor_id, assigned_at, accepted_at, emergency_class) rows."""
     query = (
-        select(*_ASSIGNMENT_COLUMNS)
+        select(
+            *read_columns(Assignment, ("issue_id", "executor_id", "assigned_at", "accepted_at"), session.get_bind().dialect.name),
+            *read_columns(Category, ("emergency_class",), "any"),
+        )
         .join(Issue, col(Issue.id) == Assignment.issue_id)
         .join(Appeal, col(Appeal.id) == Issue.appeal_id)
         .join(Category, col(Category.id) == Issue.category_id, isouter=True)
@@ -105,52 +110,87 @@ def _satisfaction(session: Session, flt: ReportFilter) -> list[tuple[int | None,
     return [(executor, int(score)) for executor, score in session.exec(scoped_issues(session, flt, query)).all() if score is not None]
 
 
-def _acceptance(rows: list[Any]) -> tuple[int, int, list[float]]:
-    """(issues received, accepted on time, hours to accept) for one executor's assignments in the period."""
-    first: dict[int, Any] = {}
-    for row in sorted(rows, key=lambda r: r.assigned_at):
-        first.setdefault(row.issue_id, row)
-    on_time = 0
-    for row in first.values():
-        limit = timedelta(hours=REACTION_HOURS[row.emergency_class or EmergencyClass.normal])
-        if row.accepted_at is not None and row.accepted_at - row.assigned_at <= limit:
-            on_time += 1
-    waits = [h for r in rows if (h := hours(r.assigned_at, r.accepted_at)) is not None]
-    return len(first), on_time, waits
-
-
-def _timeliness(facts: list[IssueFacts], flt: ReportFilter, as_of: datetime) -> dict[str, Cell]:
-    """Closed on time / late, open overdue, Kyiv's %, resolution time."""
-    closed = [f for f in facts if in_period(f.closed_at, flt)]
-    on_time = sum(1 for f in closed if f.closed_on_time())
-    overdue = sum(1 for f in facts if f.open_overdue_then(as_of))
-    durations = [h for f in closed if (h := hours(f.issue.registered_at, f.closed_at)) is not None]
-    return {
-        "closed": len(closed),
-        "closed_on_time": on_time,
-        "closed_late": len(closed) - on_time,
-        "open_overdue": overdue,
-        "on_time_pct": pct(on_time, len(closed) + overdue),
-        "resolution_avg_h": mean(durations),
-        "resolution_median_h": median(durations),
-    }
-
-
 _COUNTED = ("confirm", "dispute", "report_done", "report_explained", "postpone")
 
 
-def _quality(facts: list[IssueFacts], flt: ReportFilter, scores: list[int]) -> dict[str, Cell]:
-    """Rework, the applicant's confirmation on callback, veracity, satisfaction, kinds of report (one pass over the facts)."""
-    counts: Counter[str] = Counter()
-    reworks: list[int] = []
+@dataclass
+class Tally:
+    """What one executor's card is computed from; tallies add up to the total row (medians from the joined lists)."""
+
+    received: int = 0
+    accepted_on_time: int = 0
+    waits: list[float] = field(default_factory=list)
+    closed: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    durations: list[float] = field(default_factory=list)
+    reworks: list[int] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    scores: list[int] = field(default_factory=list)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.received + other.received,
+            self.accepted_on_time + other.accepted_on_time,
+            self.waits + other.waits,
+            self.closed + other.closed,
+            self.on_time + other.on_time,
+            self.overdue + other.overdue,
+            self.durations + other.durations,
+            self.reworks + other.reworks,
+            self.counts + other.counts,
+            self.scores + other.scores,
+        )
+
+
+def _acceptance(tally: Tally, rows: list[Any]) -> None:
+    """Received issues, those accepted within the reaction time, and hours to accept, from the period's assignments."""
+    first: dict[int, tuple[datetime, datetime | None, Any]] = {}
+    for issue_id, _executor, assigned, accepted, emergency in sorted(rows, key=lambda r: r[2]):
+        first.setdefault(issue_id, (assigned, accepted, emergency))
+        if accepted is not None:
+            tally.waits.append((accepted - assigned).total_seconds() / 3600)
+    for assigned, accepted, emergency in first.values():
+        if accepted is not None and accepted - assigned <= _REACTION[emergency or EmergencyClass.normal]:
+            tally.accepted_on_time += 1
+    tally.received = len(first)
+
+
+def _facts(tally: Tally, facts: Iterable[IssueFacts], flt: ReportFilter, as_of: datetime) -> None:
+    """Closure on time, overdue, resolution time, and the counted history actions, in one pass."""
+    since, until = flt.since, flt.until
     for fact in facts:
+        closed = fact.closed_at
+        if closed is not None and since <= closed < until:
+            tally.closed += 1
+            tally.on_time += bool(fact.closed_on_time())
+            if fact.issue.registered_at is not None:
+                tally.durations.append((closed - fact.issue.registered_at).total_seconds() / 3600)
+        elif fact.open_overdue_then(as_of):
+            tally.overdue += 1
         for name, times in fact.actions.items():
             if name in _COUNTED and (n := count_in_period(times, flt)):
-                counts[name] += n
+                tally.counts[name] += n
                 if name == "report_done":
-                    reworks.append(fact.issue.rework_count)
+                    tally.reworks.append(fact.issue.rework_count)
+
+
+def card_row(tally: Tally) -> dict[str, Cell]:
+    """The card's figures from a tally (one executor's, or the sum for the total row)."""
+    counts, reworks, scores = tally.counts, tally.reworks, tally.scores
     confirmed, disputed, done_reports = counts["confirm"], counts["dispute"], counts["report_done"]
     return {
+        "received": tally.received,
+        "accepted_on_time": tally.accepted_on_time,
+        "accepted_on_time_pct": pct(tally.accepted_on_time, tally.received),
+        "closed": tally.closed,
+        "closed_on_time": tally.on_time,
+        "closed_late": tally.closed - tally.on_time,
+        "open_overdue": tally.overdue,
+        "on_time_pct": pct(tally.on_time, tally.closed + tally.overdue),
+        "resolution_avg_h": mean(tally.durations),
+        "resolution_median_h": median(tally.durations),
+        "accept_median_h": median(tally.waits),
         "reported_done": len(reworks),
         "rework_pct": pct(sum(1 for n in reworks if n >= 1), len(reworks)),
         "rework_1": reworks.count(1),
@@ -168,49 +208,29 @@ def _quality(facts: list[IssueFacts], flt: ReportFilter, scores: list[int]) -> d
     }
 
 
-def card_row(
-    facts: Iterable[IssueFacts],
-    assignments: list[Any],
-    scores: list[int],
-    flt: ReportFilter,
-    as_of: datetime,
-) -> dict[str, Cell]:
-    """The card's figures for one executor (or for all, in the total row)."""
-    facts = list(facts)
-    received, accepted_on_time, waits = _acceptance(assignments)
-    row: dict[str, Cell] = {
-        "received": received,
-        "accepted_on_time": accepted_on_time,
-        "accepted_on_time_pct": pct(accepted_on_time, received),
-    }
-    row.update(_timeliness(facts, flt, as_of))
-    row["accept_median_h"] = median(waits)
-    row.update(_quality(facts, flt, scores))
-    return row
-
-
 def executor_card(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
     """One row per executor with any work in the period, and the total over all of them."""
     as_of = flt.as_of(now)
     facts = load_facts(session, alive_query(session, flt), as_of=as_of, actions=(*REPORT_ACTIONS, *_COUNTED))
-    assignments = _assignments(session, flt)
-    scores = _satisfaction(session, flt)
+    tallies: dict[int | None, Tally] = defaultdict(Tally)
     by_facts: dict[int | None, list[IssueFacts]] = defaultdict(list)
     for fact in facts:
         by_facts[fact.issue.executor_id].append(fact)
     by_assign: dict[int | None, list[Any]] = defaultdict(list)
-    for row in assignments:
-        by_assign[row.executor_id].append(row)
-    by_score: dict[int | None, list[int]] = defaultdict(list)
-    for executor_id, score in scores:
-        by_score[executor_id].append(score)
+    for row in _assignments(session, flt):
+        by_assign[row[1]].append(row)
+    for executor_id, score in _satisfaction(session, flt):
+        tallies[executor_id].scores.append(score)
+    for executor_id in set(by_facts) | set(by_assign):
+        _facts(tallies[executor_id], by_facts[executor_id], flt, as_of)
+        _acceptance(tallies[executor_id], by_assign[executor_id])
     names = {e.id: e.short_name or e.name for e in session.exec(select(Executor)).all()}
     rows: list[dict[str, Cell]] = []
     for executor_id in sorted(set(by_facts) | set(by_assign), key=lambda e: uk_key(names.get(e, "—") if e else "яяя")):
-        row = card_row(by_facts[executor_id], by_assign[executor_id], by_score[executor_id], flt, as_of)
+        row = card_row(tallies[executor_id])
         if any(row[k] for k in ("received", "closed", "open_overdue", "done_reports")):
             rows.append({"executor": names.get(executor_id, "Не призначено") if executor_id else "Не призначено", **row})
-    total = {"executor": "Усього", **card_row(facts, assignments, [s for _, s in scores], flt, as_of)}
+    total = {"executor": "Усього", **card_row(sum(tallies.values(), Tally()))}
     chart = Chart(
         "on_time",
         "% вчасно (формула Києва)",

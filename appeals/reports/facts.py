@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import DateTime, String, func, type_coerce
 from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from appeals.models import CLOSED_ISSUE_STATUSES, TERMINAL_ISSUE_STATUSES, Appeal, Issue, IssueStatus, StatusChange
+from appeals.models.base import StrEnumColumn
 from appeals.reports.scope import ReportFilter, scoped_issues
 
 REPORT_ACTIONS = ("report_done", "report_explained", "resolve_incident")
 FACT_ACTIONS = (*REPORT_ACTIONS, "accept", "confirm", "dispute", "postpone", "extend", "forward_out", "reopen")
 _TERMINAL = {s.value for s in TERMINAL_ISSUE_STATUSES}
-_CLOSED = frozenset(CLOSED_ISSUE_STATUSES)
+_CLOSED = frozenset(s.value for s in CLOSED_ISSUE_STATUSES)
 
 
 @dataclass(slots=True)
@@ -32,7 +34,7 @@ class IssueRow:
     executor_id: int | None
     building_id: int | None
     address_text: str
-    status: IssueStatus
+    status: str
     registered_at: datetime | None
     due_at: datetime | None
     extended_due_at: datetime | None
@@ -47,15 +49,28 @@ class IssueRow:
 class AppealRow:
     id: int
     number: str | None
-    channel: Any
-    form: Any
-    subject: Any
+    channel: str
+    form: str
+    subject: str
     is_priority: bool
     received_at: datetime
 
 
-_ISSUE_COLUMNS = [getattr(Issue, name) for name in IssueRow.__slots__]
-_APPEAL_COLUMNS = [getattr(Appeal, name) for name in AppealRow.__slots__]
+def read_columns(model: Any, names: tuple[str, ...], dialect: str) -> list[Any]:
+    """The model's columns, read without per-value conversions where the driver's value is already right.
+
+    Status codes stay plain strings (StrEnum members compare equal to them); on PostgreSQL timestamps come
+    from the driver already timezone-aware, so the UTC-normalising decorator is skipped (SQLite needs it).
+    """
+    out = []
+    for name in names:
+        column = getattr(model, name)
+        if isinstance(column.type, StrEnumColumn):
+            column = type_coerce(column, String()).label(name)
+        elif dialect == "postgresql" and isinstance(column.type, UTCDateTime):
+            column = type_coerce(column, DateTime(timezone=True)).label(name)
+        out.append(column)
+    return out
 
 
 @dataclass(slots=True)
@@ -134,14 +149,17 @@ def load_facts(
     Only the history `actions` a report needs are read; with `as_of`, each fact also knows its status then (`status_then`).
     """
     ids = ids_query.subquery()
+    dialect = session.get_bind().dialect.name
+    issue_columns = read_columns(Issue, IssueRow.__slots__, dialect)
+    appeal_columns = read_columns(Appeal, AppealRow.__slots__, dialect)
     rows = session.exec(
-        select(*_ISSUE_COLUMNS, *_APPEAL_COLUMNS).join(Appeal, col(Appeal.id) == Issue.appeal_id).where(col(Issue.id).in_(select(ids.c.id)))
+        select(*issue_columns, *appeal_columns).join(Appeal, col(Appeal.id) == Issue.appeal_id).where(col(Issue.id).in_(select(ids.c.id)))
     ).all()
-    n = len(_ISSUE_COLUMNS)
+    n = len(issue_columns)
     facts = {row[0]: IssueFacts(IssueRow(*row[:n]), AppealRow(*row[n:])) for row in rows}
     changes = (
         session.exec(
-            select(StatusChange.entity_id, StatusChange.action, StatusChange.at)
+            select(*read_columns(StatusChange, ("entity_id", "action", "at"), dialect))
             .where(StatusChange.entity == "issue", col(StatusChange.action).in_(actions), col(StatusChange.entity_id).in_(select(ids.c.id)))
             .order_by(col(StatusChange.at), col(StatusChange.id))
         ).all()

@@ -63,7 +63,7 @@ def _row(fact: IssueFacts, names: dict[str, str], now: datetime) -> dict[str, Ce
         "executor": names["executor"],
         "category": names["category"],
         "address": names["address"],
-        "status": label(ISSUE_STATUS, fact.issue.status.value),
+        "status": label(ISSUE_STATUS, fact.issue.status),
         "registered_at": maybe_aware(fact.issue.registered_at),
         "due_at": due,
         "days_overdue": (now - due) // timedelta(days=1) if overdue and due is not None else None,
