@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from appeals.open311.intake import file_request
 from appeals.open311.requests import find_requests, get_request, parse_request_query
 from appeals.open311.services import list_services, service_definition
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["open311"])
 _STATUS = {"not_found": 404, "forbidden": 403, "unauthorized": 403}
 
@@ -96,7 +98,11 @@ async def _post(request: Request, now: datetime, fmt: str) -> Response:
     try:
         body = await anyio.to_thread.run_sync(functools.partial(_file_in_thread, request, form, now))
     except AppealsError as exc:
+        logger.info("open311 request refused", extra={"event_data": {"code": exc.code, "service_code": form.get("service_code", "")[:64]}})
         return _error(fmt, exc)
+    logger.info(
+        "open311 request filed", extra={"event_data": {"issue_id": body["service_request_id"], "service_code": form.get("service_code")}}
+    )
     return render(fmt, "service_requests", [body], status_code=201)
 
 

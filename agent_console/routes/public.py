@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict
 from datetime import datetime
@@ -22,6 +23,7 @@ from appeals.reports.public import public_statistics
 from appeals.reports.scope import month_filter
 from appeals.status_lookup import AppealStatusView, lookup_status
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["public"])
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -59,10 +61,19 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _lookup(session: Session, number: str, last4: str, client: str | None, now: datetime) -> AppealStatusView:
+    try:
+        return lookup_status(session, number, last4, client=client, now=now)
+    except AppealsError as exc:
+        if exc.kind == "throttled":
+            logger.warning("status lookup throttled", extra={"event_data": {"client": client}})
+        raise
+
+
 @router.post("/api/public/status")
 def status_json(body: StatusQuery, request: Request, session: SessionDep, now: NowDep) -> AppealStatusView:
     """The public status of an appeal; failures are throttled per address and per number (429 when locked)."""
-    return lookup_status(session, body.number, body.phone_last4, client=_client(request), now=now)
+    return _lookup(session, body.number, body.phone_last4, _client(request), now)
 
 
 @router.get("/status", response_class=HTMLResponse)
@@ -80,7 +91,7 @@ def status_form(
 ) -> HTMLResponse:
     """The form post: the same lookup, answered as a page (the digits never appear in a URL)."""
     try:
-        result = lookup_status(session, number, phone_last4, client=_client(request), now=now)
+        result = _lookup(session, number, phone_last4, _client(request), now)
     except AppealsError as exc:
         status = 429 if exc.kind == "throttled" else 404 if exc.kind == "not_found" else 422
         return HTMLResponse(render("status.html", number=number, result=None, error=exc.message), status_code=status)

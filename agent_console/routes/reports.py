@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated
@@ -23,6 +24,7 @@ from appeals.reports.labels import CHANNEL
 from appeals.reports.model import Report
 from appeals.reports.scope import ReportFilter
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["reports"])
 
 
@@ -100,6 +102,7 @@ def _export(
         detail={"format": fmt, "table": table, "start": flt.start.isoformat(), "end": flt.end.isoformat()},
     )
     session.commit()
+    logger.info("report exported", extra={"event_data": {"report": key, "format": fmt, "user_id": actor.user_id}})
     name = f"{key}_{flt.start.isoformat()}_{flt.end.isoformat()}" + (f"_{table}" if table else "") + f".{fmt}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -225,3 +225,18 @@ def test_discovery(client: TestClient) -> None:
     body = client.get("/open311/discovery.json").json()
     assert body["endpoints"][0]["url"].endswith("/open311/v2/")
     assert body["endpoints"][0]["formats"] == ["application/json", "text/xml"]
+
+
+def test_oversized_and_malformed_values_are_refused_with_their_field(client: TestClient, api_key: str) -> None:
+    cases = {
+        "description": _form(api_key, description="х" * 4001),
+        "media_url": _form(api_key, media_url="javascript:alert(1)"),
+        "address_id": _form(api_key, address_id="99999999"),
+        "phone": _form(api_key, phone="дзвоніть увечері"),
+        "attribute[kind]": _form(api_key, **{"attribute[kind]": "petition"}),
+    }
+    for field, form in cases.items():
+        response = client.post("/open311/v2/requests.json", data=form)
+        assert response.status_code == 400, field
+        assert [e["description"].split(":")[0] for e in response.json()] == [field]
+    assert client.get("/open311/v2/requests.json", params={"service_request_id": ",".join(str(n) for n in range(1001))}).status_code == 400
