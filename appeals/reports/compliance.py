@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from appeals.deadlines import KYIV, extension_limit, receipt_date
-from appeals.models import Admissibility, Answer, Appeal, AppealForm, AppealSubject, Channel, Role, User
-from appeals.reports.facts import IssueFacts, alive_query, closed_query, count_in_period, in_period, load_facts
+from appeals.models import Admissibility, Answer, Appeal, AppealForm, AppealSubject, Channel, Issue, Role, StatusChange, User
+from appeals.reports.facts import IssueFacts, closed_query, count_in_period, in_period, load_facts
 from appeals.reports.model import Cell, Definition, Report, Table, column
-from appeals.reports.scope import ReportFilter, describe, scoped_appeals
+from appeals.reports.scope import ReportFilter, describe, scoped_appeals, scoped_issues
 from appeals.reports.stats import chunks, maybe_aware
 from appeals.workcalendar import load_calendar
 
@@ -119,18 +119,28 @@ def _first_head(session: Session, flt: ReportFilter) -> list[tuple[str, str]]:
 
 
 def _without_answer(session: Session, flt: ReportFilter) -> list[tuple[str, str]]:
-    closed = load_facts(session, closed_query(session, flt))
-    facts = [f for f in closed if f.appeal.form != AppealForm.oral and f.appeal.subject != AppealSubject.anonymous]
-    answered: set[int] = set()
-    for batch in chunks({f.appeal.id for f in facts}):
-        answers = select(Answer.appeal_id).where(col(Answer.appeal_id).in_(batch), col(Answer.interim).is_(False))
-        answered.update(session.exec(answers).all())
-    return [(_number(f), f"закрито {_kyiv(f.closed_at)} без відповіді заявнику") for f in facts if f.appeal.id not in answered]
+    answered = select(Answer.appeal_id).where(col(Answer.interim).is_(False))
+    query = closed_query(session, flt).where(
+        Appeal.form != AppealForm.oral, Appeal.subject != AppealSubject.anonymous, col(Issue.appeal_id).not_in(answered)
+    )
+    return [(_number(f), f"закрито {_kyiv(f.closed_at)} без відповіді заявнику") for f in load_facts(session, query, actions=())]
+
+
+def _acted_on(session: Session, flt: ReportFilter, actions: tuple[str, ...]) -> list[IssueFacts]:
+    """Issues (with the report's filters) that had one of `actions` in the period."""
+    acted = select(StatusChange.entity_id).where(
+        StatusChange.entity == "issue",
+        col(StatusChange.action).in_(actions),
+        col(StatusChange.at) >= flt.since,
+        col(StatusChange.at) < flt.until,
+    )
+    query = scoped_issues(session, flt, select(Issue.id).join(Appeal, col(Appeal.id) == Issue.appeal_id).where(col(Issue.id).in_(acted)))
+    return load_facts(session, query, actions=actions)
 
 
 def compliance(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
     as_of = flt.as_of(now)
-    facts = load_facts(session, alive_query(session, flt))
+    facts = _acted_on(session, flt, ("forward_out", "extend"))
     beyond, silent = _extensions(session, facts, flt, as_of)
     found = {
         "forwarded_late": _forwarded_late(facts, flt),
