@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, AppealStatus, Category, Channel, Citizen, Issue, IssueStatus
 from appeals.reports.facts import registered_query, statuses_at
-from appeals.reports.labels import KIND, PRIVILEGE, RESULT, STATUTORY_SOURCE, TOPIC_GROUP
+from appeals.reports.labels import FORM, KIND, PRIVILEGE, RESULT, STATUTORY_SOURCE, TOPIC_GROUP
 from appeals.reports.model import Cell, Definition, Report, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_appeals
 from appeals.reports.stats import chunks
@@ -24,6 +24,7 @@ DEFINITIONS = [
     Definition("Звернення", "зареєстровані в періоді звернення громадян (консультації та «не звернення» не є зверненнями)"),
     Definition("Порівняння", "той самий період попереднього року"),
     Definition("За джерелом", "поштою, на особистому прийомі, телефоном (контакт-центр), електронні (e-mail, вебформа, Open311, петиції)"),
+    Definition("За формою", "усні (телефоном, на прийомі), письмові (поштою), електронні"),
     Definition("Повторні, колективні", "ознака надходження «повторне»; суб'єкт «колективне»"),
     Definition("Категорія автора", "пільги заявника за класифікатором КМУ № 858 (одне звернення може мати кілька категорій)"),
     Definition(
@@ -42,11 +43,11 @@ COLUMNS = (
 )
 
 
-_APPEAL_COLUMNS: list[Any] = [Appeal.channel, Appeal.kind, Appeal.subject, Appeal.is_repeated, Appeal.citizen_id]
+_APPEAL_COLUMNS: list[Any] = [Appeal.channel, Appeal.form, Appeal.kind, Appeal.subject, Appeal.is_repeated, Appeal.citizen_id]
 
 
 def _appeals(session: Session, flt: ReportFilter) -> list[Any]:
-    """(channel, kind, subject, is_repeated, citizen_id) of the appeals registered in the period."""
+    """(channel, form, kind, subject, is_repeated, citizen_id) of the appeals registered in the period."""
     query = (
         select(*_APPEAL_COLUMNS)
         .where(col(Appeal.status).in_([AppealStatus.registered.value, AppealStatus.closed.value]))
@@ -76,6 +77,7 @@ def _appeal_counts(session: Session, flt: ReportFilter, out: Counter[tuple[str, 
     for appeal in appeals:
         out[("total", "")] += 1
         out[("source", _SOURCE.get(appeal.channel, "electronic"))] += 1
+        out[("form", appeal.form.value)] += 1
         out[("kind", appeal.kind.value)] += 1
         out[("sign", "repeated")] += int(appeal.is_repeated)
         out[("sign", "collective")] += int(appeal.subject.value == "collective")
@@ -124,6 +126,7 @@ def statutory(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
 
     rows = [row("Усього", "Надійшло звернень", "total:"), row("Усього", "Питань у зверненнях", "issues:")]
     rows += _section("За джерелом надходження", "source", STATUTORY_SOURCE, row)
+    rows += _section("За формою", "form", FORM, row)
     rows += _section("За видом", "kind", KIND, row)
     rows += _section("Ознаки", "sign", {"repeated": "Повторні", "collective": "Колективні", "anonymous": "Анонімні"}, row)
     rows += _section("Категорія автора", "author", PRIVILEGE, row)

@@ -65,3 +65,10 @@ def test_category_filter_takes_the_subtree(rsession: Session) -> None:
         "Відсутність опалення в квартирі": 3,
         "Низька температура в квартирі (недогрів)": 1,
     }
+
+
+def test_district_and_priority_filters(rsession: Session) -> None:
+    centre = by_category(rsession, month_filter(2026, 11, district="Старий центр"), now=NOW).table("categories")
+    assert sorted(str(r["category"]) for r in centre.rows) == ["Інше питання", "Не працює ліфт", "Прорив водогону", "Ямковий ремонт доріг"]
+    privileged = by_category(rsession, month_filter(2026, 11, priority=True), now=NOW).table("categories")
+    assert [(r["category"], r["volume"]) for r in privileged.rows] == [("Прибирання прибудинкової території", 1)]

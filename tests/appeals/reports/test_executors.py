@@ -69,3 +69,17 @@ def test_card_per_executor_and_total(rsession: Session) -> None:
         51.0,
         2.0,
     )
+
+
+def test_executor_filter_rolls_up_to_the_parent(rsession: Session) -> None:
+    from tests.factories import executor
+
+    parent = executor(rsession, "ubzhkgit").id  # the department over the communal enterprises
+    rolled = executor_card(rsession, month_filter(2026, 11, executor_id=parent), now=NOW).table("executors")
+    assert [r["executor"] for r in rolled.rows] == ["Броваритепловодоенергія", "Броварський ліфт", "Дороги і транспорт"]
+    assert rolled.total is not None
+    assert (rolled.total["closed"], rolled.total["open_overdue"], rolled.total["on_time_pct"]) == (5, 2, 57.1)
+    lift = executor_card(rsession, month_filter(2026, 11, executor_id=executor(rsession, "lift").id), now=NOW).table("executors")
+    assert [r["executor"] for r in lift.rows] == ["Броварський ліфт"]
+    assert lift.total is not None
+    assert lift.total["open_overdue"] == 1
