@@ -11,6 +11,7 @@ import io
 import random
 import resource
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
@@ -27,7 +28,7 @@ from runtime.db import build_engine
 
 DB_NAME = "callcenter_bench_reports"
 APPEALS = 200_000
-DATA_VERSION = "reports-v2"
+DATA_VERSION = "reports-v3"
 YEAR_START = datetime(2026, 1, 1, 6, tzinfo=UTC)
 SPAN_MINUTES = 333 * 24 * 60  # to 30 Nov
 NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
@@ -59,65 +60,72 @@ COLUMNS = {
 }
 
 
-def _issue(w: Writer, rng: random.Random, aid: int, cats: list[int], executors: list[int]) -> None:
+@dataclass(frozen=True)
+class Life:
+    """One generated issue's timeline."""
+
+    aid: int
+    executor: int
+    t0: datetime
+    accept: datetime
+    report: datetime
+    end: datetime
+    outcome: str
+    rework: int
+
+    @property
+    def closed(self) -> bool:
+        return self.outcome != "in_work"
+
+
+def _life(rng: random.Random, aid: int, executors: list[int]) -> Life:
     t0 = YEAR_START + timedelta(minutes=rng.randint(0, SPAN_MINUTES))
     age = (NOW - t0).days
     closed = rng.random() < (0.98 if age > 45 else 0.85 if age > 15 else 0.5)  # a little stays open for long, as in life
     outcome = rng.choices(["closed_confirmed", "closed_explained", "closed_unverified"], [60, 20, 5])[0] if closed else "in_work"
     accept = t0 + timedelta(hours=rng.uniform(0.2, 30))
     report = accept + timedelta(hours=rng.uniform(2, 400))
-    end = report + timedelta(hours=rng.uniform(1, 48))
-    rework = 1 if closed and outcome == "closed_confirmed" and rng.random() < 0.1 else 0
+    rework = 1 if outcome == "closed_confirmed" and rng.random() < 0.1 else 0
+    return Life(aid, rng.choice(executors), t0, accept, report, report + timedelta(hours=rng.uniform(1, 48)), outcome, rework)
+
+
+def _steps(life: Life) -> list[tuple[str, str, str, datetime]]:
+    steps = [
+        ("register", "draft", "registered", life.t0),
+        ("assign", "registered", "assigned", life.t0),
+        ("accept", "assigned", "in_work", life.accept),
+    ]
+    if not life.closed:
+        return steps
+    done, report, end = "report_explained" if life.outcome == "closed_explained" else "report_done", life.report, life.end
+    steps.append((done, "in_work", "reported_done", report))
+    if life.rework:
+        steps += [("start_verification", "reported_done", "on_verification", report), ("dispute", "on_verification", "rework", report + timedelta(hours=2)),
+                  ("accept", "rework", "in_work", report + timedelta(hours=3)), (done, "in_work", "reported_done", end - timedelta(hours=1))]  # fmt: skip
+    closing = {"closed_confirmed": "confirm", "closed_explained": "close_explained", "closed_unverified": "close_unverified"}[life.outcome]
+    return [
+        *steps,
+        ("start_verification", "reported_done", "on_verification", end - timedelta(minutes=30)),
+        (closing, "on_verification", life.outcome, end),
+    ]
+
+
+def _issue(w: Writer, rng: random.Random, aid: int, cats: list[int], executors: list[int]) -> None:
+    life = _life(rng, aid, executors)
+    t0, end, closed = life.t0, life.end, life.closed
     w.row("appeal", f"БР-2026-{aid:07d}", "closed" if closed else "registered", "phone", "application", "oral", "individual", "primary", "accepted", False,
           f"+38050{rng.randint(0, 9_999_999):07d}", "Громадянин", "вул. Київська, 1", "phone", "", False, False, False, False, "", "", False,
           t0, t0, end if closed else None, t0, end if closed else t0)  # fmt: skip
-    iid = w.row("issue", aid, 1, rng.choice(cats), rng.choice(executors), "", "опис", False, outcome, t0, t0 + timedelta(days=15),
-                t0 + timedelta(days=3), t0 + timedelta(days=2.25), rework, 0, 0, "", end if closed else None, False, False, end)  # fmt: skip
-    steps = [("register", "draft", "registered", t0), ("assign", "registered", "assigned", t0), ("accept", "assigned", "in_work", accept)]
-    if closed:
-        done = "report_explained" if outcome == "closed_explained" else "report_done"
-        steps.append((done, "in_work", "reported_done", report))
-        if rework:
-            steps += [("start_verification", "reported_done", "on_verification", report), ("dispute", "on_verification", "rework", report + timedelta(hours=2)),
-                      ("accept", "rework", "in_work", report + timedelta(hours=3)), (done, "in_work", "reported_done", end - timedelta(hours=1))]  # fmt: skip
-        closing = {"closed_confirmed": "confirm", "closed_explained": "close_explained", "closed_unverified": "close_unverified"}[outcome]
-        steps += [
-            ("start_verification", "reported_done", "on_verification", end - timedelta(minutes=30)),
-            (closing, "on_verification", outcome, end),
-        ]
-    for action, before, after, at in steps:
+    iid = w.row("issue", aid, 1, rng.choice(cats), life.executor, "", "опис", False, life.outcome, t0, t0 + timedelta(days=15),
+                t0 + timedelta(days=3), t0 + timedelta(days=2.25), life.rework, 0, 0, "", end if closed else None, False, False, end)  # fmt: skip
+    for action, before, after, at in _steps(life):
         w.row("status_change", "issue", iid, aid, action, before, after, "", "{}", at)
-    w.row(
-        "assignment",
-        iid,
-        rng.choice(executors),
-        "reported" if closed else "accepted",
-        False,
-        t0,
-        accept,
-        report if closed else None,
-        "done" if closed else None,
-        "",
-    )
-    if outcome == "closed_confirmed":
+    w.row("assignment", iid, life.executor, "reported" if closed else "accepted", False, t0, life.accept,
+          life.report if closed else None, "done" if closed else None, "")  # fmt: skip
+    if life.outcome == "closed_confirmed":
         score = rng.randint(1, 5)
-        tid = w.row(
-            "callback_task",
-            "verification",
-            "done",
-            f"verify:{iid}:0",
-            iid,
-            1,
-            3,
-            end,
-            "confirmed",
-            score,
-            "",
-            0,
-            end - timedelta(minutes=30),
-            end,
-            end,
-        )
+        tid = w.row("callback_task", "verification", "done", f"verify:{iid}:0", iid, 1, 3, end, "confirmed", score, "", 0,
+                    end - timedelta(minutes=30), end, end)  # fmt: skip
         w.row("callback_attempt", tid, end, "confirmed", score, "")
     answered = rng.random() < 0.9
     w.row("call", f"b-{aid}", aid, "inbound", "hotline", t0, t0 if answered else None, t0 + timedelta(minutes=4), answered, not answered,
