@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Category, EmergencyClass, Issue
-from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, closed_query, load_facts, registered_query
+from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, closed_query, iter_facts, registered_query
 from appeals.reports.labels import EMERGENCY, label, uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.places import Spot, place_names
@@ -152,7 +152,7 @@ def by_category(session: Session, flt: ReportFilter, *, now: datetime) -> Report
     current, previous, year_ago = volumes(session, flt), volumes(session, flt.previous()), volumes(session, flt.year_before())
     total = sum(current.values())
     closed: dict[int | None, Closed] = defaultdict(list)
-    for fact in load_facts(session, closed_query(session, flt), actions=REPORT_ACTIONS):
+    for fact in iter_facts(session, closed_query(session, flt), actions=REPORT_ACTIONS):
         closed[fact.issue.category_id].append(_closed(fact))
     keys = sorted(set(current) | set(closed), key=lambda k: (-current.get(k, 0), uk_key(categories[k].name if k in categories else "я")))
     rows = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from appeals.models import Appeal, Assignment, CallbackAttempt, CallbackTask, Category, EmergencyClass, Executor, Issue
-from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, alive_query, count_in_period, load_facts, read_columns
+from appeals.reports.facts import REPORT_ACTIONS, IssueFacts, alive_query, count_in_period, iter_facts, read_columns
 from appeals.reports.labels import uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter, describe, scoped_issues
@@ -156,23 +155,21 @@ def _acceptance(tally: Tally, rows: list[Any]) -> None:
     tally.received = len(first)
 
 
-def _facts(tally: Tally, facts: Iterable[IssueFacts], flt: ReportFilter, as_of: datetime) -> None:
-    """Closure on time, overdue, resolution time, and the counted history actions, in one pass."""
-    since, until = flt.since, flt.until
-    for fact in facts:
-        closed = fact.closed_at
-        if closed is not None and since <= closed < until:
-            tally.closed += 1
-            tally.on_time += bool(fact.closed_on_time())
-            if fact.issue.registered_at is not None:
-                tally.durations.append((closed - fact.issue.registered_at).total_seconds() / 3600)
-        elif fact.open_overdue_then(as_of):
-            tally.overdue += 1
-        for name, times in fact.actions.items():
-            if name in _COUNTED and (n := count_in_period(times, flt)):
-                tally.counts[name] += n
-                if name == "report_done":
-                    tally.reworks.append(fact.issue.rework_count)
+def _add_fact(tally: Tally, fact: IssueFacts, flt: ReportFilter, as_of: datetime) -> None:
+    """Closure on time, overdue, resolution time, and the counted history actions of one issue."""
+    closed = fact.closed_at
+    if closed is not None and flt.since <= closed < flt.until:
+        tally.closed += 1
+        tally.on_time += bool(fact.closed_on_time())
+        if fact.issue.registered_at is not None:
+            tally.durations.append((closed - fact.issue.registered_at).total_seconds() / 3600)
+    elif fact.open_overdue_then(as_of):
+        tally.overdue += 1
+    for name, times in fact.actions.items():
+        if name in _COUNTED and (n := count_in_period(times, flt)):
+            tally.counts[name] += n
+            if name == "report_done":
+                tally.reworks.append(fact.issue.rework_count)
 
 
 def card_row(tally: Tally) -> dict[str, Cell]:
@@ -211,22 +208,20 @@ def card_row(tally: Tally) -> dict[str, Cell]:
 def executor_card(session: Session, flt: ReportFilter, *, now: datetime) -> Report:
     """One row per executor with any work in the period, and the total over all of them."""
     as_of = flt.as_of(now)
-    facts = load_facts(session, alive_query(session, flt), as_of=as_of, actions=(*REPORT_ACTIONS, *_COUNTED))
     tallies: dict[int | None, Tally] = defaultdict(Tally)
-    by_facts: dict[int | None, list[IssueFacts]] = defaultdict(list)
-    for fact in facts:
-        by_facts[fact.issue.executor_id].append(fact)
+    for fact in iter_facts(session, alive_query(session, flt), as_of=as_of, actions=(*REPORT_ACTIONS, *_COUNTED)):
+        _add_fact(tallies[fact.issue.executor_id], fact, flt, as_of)
+    active = set(tallies)
     by_assign: dict[int | None, list[Any]] = defaultdict(list)
     for row in _assignments(session, flt):
         by_assign[row[1]].append(row)
+    for executor_id, assigned in by_assign.items():
+        _acceptance(tallies[executor_id], assigned)
     for executor_id, score in _satisfaction(session, flt):
         tallies[executor_id].scores.append(score)
-    for executor_id in set(by_facts) | set(by_assign):
-        _facts(tallies[executor_id], by_facts[executor_id], flt, as_of)
-        _acceptance(tallies[executor_id], by_assign[executor_id])
     names = {e.id: e.short_name or e.name for e in session.exec(select(Executor)).all()}
     rows: list[dict[str, Cell]] = []
-    for executor_id in sorted(set(by_facts) | set(by_assign), key=lambda e: uk_key(names.get(e, "—") if e else "яяя")):
+    for executor_id in sorted(active | set(by_assign), key=lambda e: uk_key(names.get(e, "—") if e else "яяя")):
         row = card_row(tallies[executor_id])
         if any(row[k] for k in ("received", "closed", "open_overdue", "done_reports")):
             rows.append({"executor": names.get(executor_id, "Не призначено") if executor_id else "Не призначено", **row})

@@ -7,6 +7,7 @@ identity map), and the status at the end of a period is computed in SQL (one row
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -128,8 +129,8 @@ def alive_query(session: Session, flt: ReportFilter) -> Any:
     return scoped_issues(session, flt, query)
 
 
-def statuses_at(session: Session, ids: Any, moment: datetime) -> dict[int, str]:
-    """Each issue's status at `moment`: its last history entry at or before then (one window-function pass)."""
+def statuses_at(session: Session, ids: Any, moment: datetime) -> Any:
+    """(issue id, status) at `moment`, in id order: each issue's last history entry at or before then (a window function)."""
     rank = func.row_number().over(
         partition_by=col(StatusChange.entity_id), order_by=(col(StatusChange.at).desc(), col(StatusChange.id).desc())
     )
@@ -138,43 +139,86 @@ def statuses_at(session: Session, ids: Any, moment: datetime) -> dict[int, str]:
         .where(StatusChange.entity == "issue", col(StatusChange.entity_id).in_(select(ids.c.id)), col(StatusChange.at) <= moment)
         .subquery()
     )
-    return dict(session.exec(select(ranked.c.entity_id, ranked.c.to_status).where(ranked.c.rank == 1)).all())
+    query = select(ranked.c.entity_id, ranked.c.to_status).where(ranked.c.rank == 1).order_by(ranked.c.entity_id)
+    return session.exec(query.execution_options(yield_per=BATCH))
 
 
-def load_facts(
+BATCH = 5000
+
+
+def _rows(result: Any) -> Iterator[Any]:
+    """A streamed result's rows, fetched `BATCH` at a time (plain iteration would fetch a server-side cursor 100 rows per trip)."""
+    for partition in result.partitions(BATCH):
+        yield from partition
+
+
+class _Merge:
+    """Rows of a cursor ordered by issue id (first column), taken out as the issue stream reaches each id."""
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self.rows = rows
+        self.head = next(rows, None)
+
+    def take(self, key: int) -> Iterator[Any]:
+        while self.head is not None and self.head[0] < key:
+            self.head = next(self.rows, None)
+        while self.head is not None and self.head[0] == key:
+            yield self.head
+            self.head = next(self.rows, None)
+
+
+def iter_facts(
     session: Session, ids_query: Any, *, as_of: datetime | None = None, actions: tuple[str, ...] = FACT_ACTIONS
-) -> list[IssueFacts]:
-    """Facts for the issues `ids_query` (a `select(Issue.id)`) returns, in three queries whatever their number.
+) -> Iterator[IssueFacts]:
+    """Facts for the issues `ids_query` (a `select(Issue.id)`) returns, in issue id order, streamed.
 
-    Only the history `actions` a report needs are read; with `as_of`, each fact also knows its status then (`status_then`).
+    Three cursors (issues, their history `actions`, and with `as_of` their status then) are read in batches and
+    merged by issue id, so a year of issues never sits in memory at once.
     """
     ids = ids_query.subquery()
     dialect = session.get_bind().dialect.name
     issue_columns = read_columns(Issue, IssueRow.__slots__, dialect)
     appeal_columns = read_columns(Appeal, AppealRow.__slots__, dialect)
-    rows = session.exec(
-        select(*issue_columns, *appeal_columns).join(Appeal, col(Appeal.id) == Issue.appeal_id).where(col(Issue.id).in_(select(ids.c.id)))
-    ).all()
-    n = len(issue_columns)
-    facts = {row[0]: IssueFacts(IssueRow(*row[:n]), AppealRow(*row[n:])) for row in rows}
-    changes = (
+    issues = session.exec(
+        select(*issue_columns, *appeal_columns)
+        .join(Appeal, col(Appeal.id) == Issue.appeal_id)
+        .where(col(Issue.id).in_(select(ids.c.id)))
+        .order_by(col(Issue.id))
+        .execution_options(yield_per=BATCH)
+    )
+    history = (
         session.exec(
             select(*read_columns(StatusChange, ("entity_id", "action", "at"), dialect))
             .where(StatusChange.entity == "issue", col(StatusChange.action).in_(actions), col(StatusChange.entity_id).in_(select(ids.c.id)))
-            .order_by(col(StatusChange.at), col(StatusChange.id))
-        ).all()
+            .order_by(col(StatusChange.entity_id), col(StatusChange.at), col(StatusChange.id))
+            .execution_options(yield_per=BATCH)
+        )
         if actions
-        else []
+        else None
     )
-    for issue_id, action, at in changes:
-        fact = facts.get(issue_id)
-        if fact is not None:
-            fact.actions[action].append(at)
-    if as_of is not None:
-        for issue_id, status in statuses_at(session, ids, as_of).items():
-            if issue_id in facts:
-                facts[issue_id].status_then = status
-    return sorted(facts.values(), key=lambda f: f.issue.id)
+    then = statuses_at(session, ids, as_of) if as_of is not None else None
+    changes = _Merge(_rows(history) if history is not None else iter(()))
+    statuses = _Merge(_rows(then) if then is not None else iter(()))
+    n = len(issue_columns)
+    try:
+        for row in _rows(issues):
+            fact = IssueFacts(IssueRow(*row[:n]), AppealRow(*row[n:]))
+            for _, action, at in changes.take(fact.issue.id):
+                fact.actions[action].append(at)
+            for _, status in statuses.take(fact.issue.id):
+                fact.status_then = status
+            yield fact
+    finally:  # server-side cursors are closed even when a merge stops early
+        for result in (issues, history, then):
+            if result is not None:
+                result.close()
+
+
+def load_facts(
+    session: Session, ids_query: Any, *, as_of: datetime | None = None, actions: tuple[str, ...] = FACT_ACTIONS
+) -> list[IssueFacts]:
+    """`iter_facts` as a list (for the reports that read a few hundred issues at most)."""
+    return list(iter_facts(session, ids_query, as_of=as_of, actions=actions))
 
 
 def in_period(moment: datetime | None, flt: ReportFilter) -> bool:

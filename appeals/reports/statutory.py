@@ -99,10 +99,11 @@ def _counts(session: Session, flt: ReportFilter, now: datetime) -> Counter[tuple
     for topic, n in topics:
         out[("topic", topic)] += int(n)
         out[("issues", "")] += int(n)
-    statuses = statuses_at(session, ids, flt.as_of(now))
-    for status in statuses.values():
+    seen = 0
+    for _, status in statuses_at(session, ids, flt.as_of(now)):
         out[("result", result_of(status))] += 1
-    out[("result", "pending")] += out[("issues", "")] - len(statuses)
+        seen += 1
+    out[("result", "pending")] += out[("issues", "")] - seen
     return out
 
 
