@@ -17,6 +17,7 @@ TRANSCRIPT_READERS: Final = frozenset({Role.operator, Role.supervisor, Role.call
 """Callback agents verify work by phone and need what the citizen said; executors get the issue text, not the call."""
 RECORDING_LISTENERS: Final = frozenset({Role.operator, Role.supervisor, Role.head})
 ISSUE_ACTORS: Final = frozenset({Role.operator, Role.supervisor, Role.callback_agent, Role.head, Role.executor})
+REPORTS: Final = frozenset({Role.supervisor, Role.head, Role.admin})
 
 ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -93,6 +94,34 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/notifications/{notification_id}/resend"): frozenset({Role.supervisor, Role.admin}),
     ("GET", "/api/mail/messages"): frozenset({Role.supervisor, Role.admin}),
     ("GET", "/api/executors/{executor_id}/webhook-secret"): ADMIN,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/api/reports"): REPORTS,
+    ("GET", "/api/reports/{key}"): REPORTS,
+    ("GET", "/api/reports/{key}/html"): REPORTS,
+    ("GET", "/api/reports/{key}/export.csv"): REPORTS,
+    ("GET", "/api/reports/{key}/export.xlsx"): REPORTS,
+    ("GET", "/reports"): PUBLIC,  # a page shell without data; the figures come from /api/reports with a token
+    ("GET", "/reports/{key}"): PUBLIC,
+    ("GET", "/stats"): PUBLIC,
+    ("GET", "/api/public/stats"): PUBLIC,
+    ("GET", "/status"): PUBLIC,
+    ("POST", "/status"): PUBLIC,  # throttled per client address and per registration number
+    ("POST", "/api/public/status"): PUBLIC,
+    ("GET", "/api/open311/keys"): ADMIN,
+    ("POST", "/api/open311/keys"): ADMIN,
+    ("POST", "/api/open311/keys/{key_id}/revoke"): ADMIN,
+    ("GET", "/open311/discovery.json"): PUBLIC,
+    ("GET", "/open311/v2/services.json"): PUBLIC,
+    ("GET", "/open311/v2/services/{service_code}.json"): PUBLIC,
+    ("GET", "/open311/v2/requests.json"): PUBLIC,
+    ("POST", "/open311/v2/requests.json"): PUBLIC,  # the api_key is checked by the Open311 intake
+    ("GET", "/open311/v2/requests/{service_request_id}.json"): PUBLIC,
+    ("GET", "/open311/discovery.xml"): PUBLIC,
+    ("GET", "/open311/v2/services.xml"): PUBLIC,
+    ("GET", "/open311/v2/services/{service_code}.xml"): PUBLIC,
+    ("GET", "/open311/v2/requests.xml"): PUBLIC,
+    ("POST", "/open311/v2/requests.xml"): PUBLIC,  # the api_key is checked by the Open311 intake
+    ("GET", "/open311/v2/requests/{service_request_id}.xml"): PUBLIC,
 }
 
 PERSONAL_DATA_ROUTES: Final = (

@@ -32,6 +32,11 @@ from agent_console.routes import (
     reference,
     transcripts,
 )
+from agent_console.routes import metrics as metrics_routes
+from agent_console.routes import open311 as open311_routes
+from agent_console.routes import open311_keys as open311_keys_routes
+from agent_console.routes import public as public_routes
+from agent_console.routes import reports as reports_routes
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -48,6 +53,8 @@ class AppConfig:
     public_url: str = "http://127.0.0.1:8000"
     recordings_dir: Path = Path("var/recordings")
     raw_sample_rate: int = 8000
+    open311_jurisdiction: str = ""
+    service_level_seconds: int = 20
 
 
 async def _drain_forever(app: FastAPI, interval: float) -> None:
@@ -82,6 +89,8 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.state.reg_prefix = config.reg_prefix
     app.state.token_ttl_minutes = config.token_ttl_minutes
     app.state.public_url = config.public_url
+    app.state.open311_jurisdiction = config.open311_jurisdiction
+    app.state.service_level_seconds = config.service_level_seconds
     install_error_handlers(app)
     app.state.recordings_dir = config.recordings_dir
     app.state.raw_sample_rate = config.raw_sample_rate
@@ -102,4 +111,9 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
         transcripts,
     ):
         app.include_router(module.router)
+    app.include_router(reports_routes.router)
+    app.include_router(open311_routes.router)
+    app.include_router(open311_keys_routes.router)
+    app.include_router(public_routes.router)
+    app.include_router(metrics_routes.router)
     return app

@@ -16,6 +16,16 @@ class ApiSettings(BaseSettings):
     token_ttl_minutes: int = Field(720, description="lifetime of a bearer token (a shift)")
     outbox_interval_seconds: float = Field(0.2, description="how often the API drains the transactional outbox to Redis")
     public_url: str = Field("http://127.0.0.1:8000", description="the console's public URL, used in links sent to executors")
+    open311_jurisdiction_id: str = Field(
+        "",
+        description="Open311 `jurisdiction_id` this server answers for (e.g. `brovary-rada.gov.ua`); empty = any, as one-city servers may",
+    )
+    service_level_seconds: int = Field(
+        20,
+        ge=1,
+        le=600,
+        description="service-level threshold for reports: a call answered within this many seconds of waiting counts as served",
+    )
 
 
 @functools.lru_cache

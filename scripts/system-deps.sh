@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the product and its tests need, when run as root and only if missing.
 set -euo pipefail
-packages=(redis-server espeak-ng sox dovecot-imapd)
+packages=(redis-server espeak-ng sox dovecot-imapd chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -30,6 +30,7 @@ from appeals.models.enums import (
     StatutoryClass,
 )
 from appeals.models.incidents import Incident, IncidentAddress, IncidentStatus, Petition, PetitionStatus
+from appeals.models.open311 import Open311ApiKey
 from appeals.models.outreach import (
     Attachment,
     DeadlineAlert,
@@ -110,6 +111,7 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "NotificationStatus",
+    "Open311ApiKey",
     "OutboxMessage",
     "Petition",
     "PetitionStatus",

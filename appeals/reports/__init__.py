@@ -1,0 +1,1 @@
+"""Report read models (domain.md §5.4): pure queries and aggregations over the register, no web imports."""
