@@ -32,6 +32,7 @@ from asr.results import Transcript, transcript_from_json
 from asr.settings import AsrSettings, get_asr_settings
 from runtime.db import build_engine
 from runtime.settings import get_runtime_settings
+from runtime.metrics import record_asr_rtf
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,8 @@ def run_transcription(
         row = save_transcript(session, recording_id, data, suggestions=suggestions, now=now())
     if client is not None:
         drain_outbox(engine, client)
+        if transcript.duration > 0 and source == "vosk":
+            record_asr_rtf(client, decoded / transcript.duration)
     models = loaded_models()
     result = {
         "recording_id": recording_id,
