@@ -8,6 +8,9 @@ from typing import Any
 
 import redis
 import redis.asyncio as aredis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +39,12 @@ def connect(url: str, *, timeout: float = 2.0, decode: bool = True) -> redis.Red
     Streams and live state use decoded strings; rq needs raw bytes (`decode=False`).
     """
     return redis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30, decode_responses=decode
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=decode,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),  # redis-py 8 defaults to 10 retries: seconds of hanging
     )
 
 
@@ -50,5 +58,10 @@ def raw_clone(client: redis.Redis) -> redis.Redis:
 
 def connect_async(url: str, *, timeout: float = 2.0) -> aredis.Redis:
     return aredis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30, decode_responses=True
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        decode_responses=True,
+        retry=AsyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 2),
     )
