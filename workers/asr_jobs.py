@@ -31,8 +31,8 @@ from asr.layouts import load_channels
 from asr.results import Transcript, transcript_from_json
 from asr.settings import AsrSettings, get_asr_settings
 from runtime.db import build_engine
-from runtime.settings import get_runtime_settings
 from runtime.metrics import record_asr_rtf
+from runtime.settings import get_runtime_settings
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
