@@ -35,6 +35,7 @@ from agent_console.routes import (
     operations,
     pages,
     petitions,
+    queue_desk,
     reference,
     transcripts,
 )
@@ -147,6 +148,7 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(public_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(pages.router)
+    app.include_router(queue_desk.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.router.add_websocket_route("/ws/console", console_ws.console_socket)
     return app
