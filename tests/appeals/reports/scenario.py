@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from appeals.accounts import create_user
 from appeals.actors import SYSTEM, Actor
 from appeals.callbacks import create_callback_task, record_attempt
+from appeals.draft_outcomes import discard_appeal, mark_consultation
 from appeals.drafts import IncomingCall, create_appeal, open_call_draft, update_draft
 from appeals.issues import ActionInput, record_answer, transition_issue
 from appeals.models import (
@@ -43,7 +44,7 @@ from appeals.models import (
     IssueAction,
     Role,
 )
-from appeals.registration import discard_appeal, mark_consultation, register_appeal
+from appeals.registration import register_appeal
 from appeals.schemas import AppealCreate, AppealFields
 from tests.factories import category, executor, issue_in, issues_of, make_citizen
 
