@@ -32,6 +32,7 @@ from agent_console.routes import (
     incidents,
     issues,
     ivr,
+    kb,
     operations,
     pages,
     petitions,
@@ -149,6 +150,7 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(metrics_routes.router)
     app.include_router(pages.router)
     app.include_router(queue_desk.router)
+    app.include_router(kb.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.router.add_websocket_route("/ws/console", console_ws.console_socket)
     return app
