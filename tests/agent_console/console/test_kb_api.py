@@ -17,7 +17,11 @@ def test_articles_are_found_by_any_inflection_and_uses_are_counted(client: TestC
     heat = client.post(
         "/api/kb/articles",
         headers=admin,
-        json={"title": "Графік опалювального сезону", "body": "Подача тепла починається після трьох днів холодної погоди.", "category_ids": [6]},
+        json={
+            "title": "Графік опалювального сезону",
+            "body": "Подача тепла починається після трьох днів холодної погоди.",
+            "category_ids": [6],
+        },
     )
     assert heat.status_code == 201, heat.text
     client.post("/api/kb/articles", headers=admin, json={"title": "Вивезення сміття", "body": "Графік вивезення побутових відходів."})
@@ -31,7 +35,9 @@ def test_articles_are_found_by_any_inflection_and_uses_are_counted(client: TestC
     article_id = heat.json()["id"]
     assert client.post(f"/api/kb/articles/{article_id}/uses", headers=op, json={}).status_code == 201
     assert client.get(f"/api/kb/articles/{article_id}", headers=op).json()["uses"] == 1
-    edited = client.put(f"/api/kb/articles/{article_id}", headers=admin, json={"title": "Опалення: графік", "body": "Нове", "is_active": False})
+    edited = client.put(
+        f"/api/kb/articles/{article_id}", headers=admin, json={"title": "Опалення: графік", "body": "Нове", "is_active": False}
+    )
     assert edited.json()["is_active"] is False
     assert client.get("/api/kb/articles", params={"q": "опалення"}, headers=op).json() == []
     assert client.get("/api/kb/articles/999999", headers=op).status_code == 404
