@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from appeals.accounts import create_user
+from appeals.kb_seed import seed_demo_articles
 from appeals.models import Role, User
 from appeals.seeding import seed_reference
 from callcenter.supervisor import ChildSpec, Supervisor
@@ -54,6 +55,7 @@ def prepare(settings: RuntimeSettings) -> None:
     with Session(engine) as session:
         seed_reference(session)
         ensure_demo_users(session)
+        seed_demo_articles(session, now=datetime.now(UTC))
     engine.dispose()
 
 
