@@ -89,6 +89,6 @@ def backfill(
             end_call(session, cdr.call_id, end, now=cdr.ended_at)
         made.append(cdr.call_id)
     if made:
-        store._drain()
+        store.drain()
         logger.info("calls backfilled from cdr", extra=fields(count=len(made)))
     return made
