@@ -60,6 +60,7 @@ class Listener:
         self.queue_of: dict[str, str] = {}
         self.originates: dict[str, asyncio.Future[OriginateResult]] = {}
         self.latencies: list[float] = []
+        self.handled = 0
         self.state, self.since = "down", clock()
         self.down_since: datetime | None = None
         self.ami = AmiClient(
@@ -97,6 +98,8 @@ class Listener:
                 await self.handle_frame(frame, arrived)
             except Exception:
                 logger.exception("event handling failed", extra=fields(event=frame.get("Event", "")))
+            finally:
+                self.handled += 1
 
     async def handle_frame(self, frame: Frame, arrived: float | None = None) -> None:
         event = translate(frame)
