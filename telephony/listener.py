@@ -7,7 +7,6 @@ read promptly (Asterisk drops a client that does not read within its writetimeou
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -77,6 +76,7 @@ class Listener:
             ping_interval=settings.ami_ping_interval,
         )
         self._beat = asyncio.Event()
+        self._closing = False
         self._resyncing = False
 
     # -- AMI callbacks (sync, never block) ---------------------------------------------------------
@@ -195,13 +195,15 @@ class Listener:
 
     # -- live state --------------------------------------------------------------------------------
     async def heartbeat(self) -> None:
-        interval = self.settings.listener_heartbeat_seconds
-        while True:
+        """Write `cc:listener` every interval, and at once (within 50 ms) after a state change or a resync."""
+        interval = min(self.settings.listener_heartbeat_seconds, 0.5)
+        while not self._closing:
             await self.write_state()
             self._beat.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(interval, 0.5)):
-                    await self._beat.wait()
+            waited = 0.0
+            while waited < interval and not self._beat.is_set() and not self._closing:
+                await asyncio.sleep(0.05)
+                waited += 0.05
 
     async def write_state(self) -> None:
         now = self.clock()
@@ -232,16 +234,22 @@ class Listener:
         from telephony.commands import CommandConsumer
 
         commands = CommandConsumer(self)
-        async with asyncio.TaskGroup() as group:
-            tasks = [
-                group.create_task(self.ami.run()),
-                group.create_task(self.consume()),
-                group.create_task(self.heartbeat()),
-                group.create_task(commands.run()),
-            ]
-            await stop.wait()
-            self.ami.stop()
-            for task in tasks[1:]:
-                task.cancel()
+        tasks = [
+            asyncio.create_task(self.ami.run(), name="ami"),
+            asyncio.create_task(self.consume(), name="consume"),
+            asyncio.create_task(self.heartbeat(), name="heartbeat"),
+            asyncio.create_task(commands.run(), name="commands"),
+        ]
+        waiter = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for task in done - {waiter}:
+            if not task.cancelled() and task.exception() is not None:
+                logger.error("listener task failed", exc_info=task.exception(), extra=fields(task=task.get_name()))
+        self._closing = True
+        self.ami.stop()
+        _, pending = await asyncio.wait(tasks[:1], timeout=2)
+        for task in [*tasks[1:], *pending, waiter]:
+            task.cancel()
+        await asyncio.gather(*tasks, waiter, return_exceptions=True)
         self.state, self.since = "down", self.clock()
         await self.write_state()

@@ -11,7 +11,7 @@ import redis
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from appeals.models import Appeal, AppealStatus, Call, CallbackKind, CallbackTask, Recording
+from appeals.models import Appeal, AppealStatus, Call, CallbackKind, CallbackTask, OutboxMessage, Recording
 from runtime import streams
 from tests.telephony.conftest import FakeAmi, eventually
 from tests.telephony.own_transcripts import OWN, build
@@ -51,6 +51,11 @@ def _calls(engine: Engine) -> list[Call]:
         return list(session.exec(select(Call).order_by(col(Call.id))).all())
 
 
+def _unpublished(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))).all())
+
+
 async def _replay(ami: FakeAmi, start_listener, data: bytes, expected: int, engine: Engine, **overrides) -> None:
     harness = await start_listener(ami.port, **overrides)
     await eventually(lambda: ami.clients, what="login")
@@ -60,6 +65,7 @@ async def _replay(ami: FakeAmi, start_listener, data: bytes, expected: int, engi
     await eventually(lambda: harness.listener.handled - before >= frames, what="every frame handled")
     await eventually(lambda: len(_calls(engine)) >= expected, what="calls")
     await eventually(lambda: all(c.ended_at for c in _calls(engine)), what="calls ended")
+    await eventually(lambda: _unpublished(engine) == 0, what="outbox published")
     await harness.stop()
 
 
