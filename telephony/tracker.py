@@ -66,6 +66,8 @@ class TrackedCall:
     answered_at: datetime | None = None
     interface: str | None = None
     abandon_seen: bool = False
+    abandon_at: datetime | None = None
+    caller_hung_up: bool = False
     queue_exit: str | None = None
     callback_requested: bool = False
     cause: int | None = None
@@ -81,6 +83,7 @@ class Tracker:
         self.linked: dict[str, str] = {}
         self.gone: OrderedDict[str, None] = OrderedDict()
         self.originated: set[str] = set()
+        self.requests_seen = False  # HangupRequest events reach us (a filtered capture has none)
 
     # -- classification -------------------------------------------------------------------------------
     def is_trunk(self, channel: str) -> bool:
@@ -161,9 +164,24 @@ class Tracker:
         for interface in sorted(call.ringing):
             out.append(AgentReleased(call.call_id, interface, "caller_gone"))
         answered = call.answered_at is not None
-        abandoned = not answered and (call.abandon_seen or call.queue is not None) and call.queue_exit is None
+        abandoned = not answered and self._caller_gave_up(call, now)
         talk = (now - call.answered_at).total_seconds() if call.answered_at else None
         out.append(Ended(call.call_id, now, call.cause, call.cause_text, answered, abandoned, call.queue_exit, talk))
+
+    def _caller_gave_up(self, call: TrackedCall, now: datetime) -> bool:
+        """Abandon, told apart from a queue timeout / empty queue / withdrawal (QueueCallerAbandon fires for all).
+
+        The caller hung up if their leg's hangup request came before the abandon; without hangup requests on the
+        link (filtered captures), if the leg was gone within a second of the abandon (after a timeout the dialplan
+        carries on). A QueueExit status or a requested callback means it was not an abandon.
+        """
+        if call.callback_requested or call.queue_exit is not None:
+            return False
+        if not call.abandon_seen:
+            return call.caller_hung_up and call.queue is not None
+        if self.requests_seen:
+            return call.caller_hung_up
+        return call.abandon_at is not None and (now - call.abandon_at) <= timedelta(seconds=1)
 
     # -- events ---------------------------------------------------------------------------------------
     def handle(self, event: CallEvent, now: datetime) -> list[Effect]:
@@ -190,7 +208,14 @@ class Tracker:
 
     def _on_leg(self, event: LegEvent, now: datetime, out: list[Effect]) -> None:
         call = self._touch(event.leg, now, out, created=event.kind == "new")
-        if call is None or event.kind != "hangup":
+        if call is None:
+            return
+        if event.kind == "hangup_request":
+            self.requests_seen = True
+            if event.leg.leg_id == call.trunk_leg and not call.abandon_seen:
+                call.caller_hung_up = True
+            return
+        if event.kind != "hangup":
             return
         if event.leg.leg_id == call.trunk_leg:
             call.cause, call.cause_text = event.cause, event.cause_text
@@ -239,7 +264,7 @@ class Tracker:
             call.queue, call.joined_at = event.queue, now - timedelta(seconds=0)
             out.append(QueueJoined(call.call_id, event.queue))
         elif event.kind == "abandon":
-            call.abandon_seen = True
+            call.abandon_seen, call.abandon_at = True, now
 
     def _on_agent(self, event: AgentEvent, now: datetime, out: list[Effect]) -> None:
         call = self._touch(event.leg, now, out)

@@ -253,6 +253,8 @@ TRANSLATORS: dict[str, Callable[[Msg], CallEvent | None]] = {
     "NewCallerid": _leg_event("update"),
     "NewConnectedLine": _leg_event("update"),
     "Hangup": _leg_event("hangup"),
+    "HangupRequest": _leg_event("hangup_request"),
+    "SoftHangupRequest": _leg_event("hangup_request"),
     "DialBegin": _dial("begin"),
     "DialEnd": _dial("end"),
     "BridgeEnter": _bridge("enter"),
