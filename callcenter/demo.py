@@ -59,7 +59,13 @@ def prepare(settings: RuntimeSettings) -> None:
 
 def demo_children(port: int) -> list[ChildSpec]:
     """The product's processes in start order (each later capability adds its own)."""
-    return [ChildSpec("api", ["api", "--port", str(port)]), ChildSpec("worker", ["worker"]), ChildSpec("scheduler", ["scheduler"])]
+    return [
+        ChildSpec("api", ["api", "--port", str(port)]),
+        ChildSpec("worker", ["worker"]),
+        ChildSpec("scheduler", ["scheduler"]),
+        ChildSpec("pbx-sim", ["pbx-sim"]),
+        ChildSpec("listener", ["listener"]),
+    ]
 
 
 def banner(port: int) -> str:
