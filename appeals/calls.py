@@ -25,13 +25,15 @@ def active_calls(session: Session, *, now: datetime) -> list[Call]:
     )
 
 
-def get_call(session: Session, call_id: str) -> Call | None:
-    return session.exec(select(Call).where(Call.call_id == call_id)).first()
+def get_call(session: Session, call_id: str, *, lock: bool = False) -> Call | None:
+    """The call record; `lock` holds its row until commit (PostgreSQL), so two listeners never close it twice."""
+    query = select(Call).where(Call.call_id == call_id)
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def answer_call(session: Session, call_id: str, *, interface: str | None, wait_seconds: float | None, now: datetime) -> Call | None:
     """The call was answered by the phone `interface` (matched exactly to a user's extension); idempotent, first answer wins."""
-    call = get_call(session, call_id)
+    call = get_call(session, call_id, lock=True)
     if call is None or call.answered or call.ended_at is not None:
         return call
     call.answered, call.answered_at, call.interface, call.wait_seconds = True, now, interface, wait_seconds
@@ -64,7 +66,7 @@ class CallEnd:
 def end_call(session: Session, call_id: str, end: CallEnd, *, now: datetime) -> Call | None:
     """Close the call record once. An unanswered inbound call keeps its draft, marked missed, and (when the
     number is known and the caller did not ask for a callback already) gets a missed-call callback task."""
-    call = get_call(session, call_id)
+    call = get_call(session, call_id, lock=True)
     if call is None or call.ended_at is not None:
         return call
     call.ended_at, call.hangup_cause, call.hangup_cause_text = now, end.cause, (end.cause_text or None)

@@ -7,6 +7,8 @@ read promptly (Asterisk drops a client that does not read within its writetimeou
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 import time
@@ -27,6 +29,7 @@ from telephony.board import QueueBoard
 from telephony.effects import AgentReleased, AgentRinging, Answered, CallbackRequested, Effect, Ended, Offered, QueueJoined, RecordingReady
 from telephony.events import ChannelItem, OriginateResult, PbxState
 from telephony.frames import Frame
+from telephony.gate import WriteGate
 from telephony.settings import TelephonySettings
 from telephony.store import Store
 from telephony.tracker import Tracker
@@ -36,6 +39,7 @@ logger = logging.getLogger(__name__)
 LAST_UP_KEY = f"{streams.LISTENER_KEY}:last_up"
 SEEN_KEY = f"{streams.LISTENER_KEY}:seen"
 BACKFILL_HORIZON = timedelta(hours=24)
+PARALLEL_WRITES = 2  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
 
 
 class Listener:
@@ -77,6 +81,9 @@ class Listener:
         )
         self._beat = asyncio.Event()
         self._closing = False
+        self._chains: dict[str, asyncio.Task[None]] = {}
+        self._gate = WriteGate(1 if engine.dialect.name == "sqlite" else PARALLEL_WRITES)
+        self._outbox_dirty = asyncio.Event()
         self._resyncing = False
 
     # -- AMI callbacks (sync, never block) ---------------------------------------------------------
@@ -115,14 +122,48 @@ class Listener:
             return
         self.board.apply(event, now)
         for effect in self.tracker.handle(event, now):
-            await self.apply(effect, arrived)
+            self.schedule(effect, arrived)
+
+    def schedule(self, effect: Effect, arrived: float | None = None) -> None:
+        """Apply `effect` after the earlier effects of the same call; different calls are written concurrently."""
+        previous = self._chains.get(effect.call_id)
+        task = asyncio.create_task(self._apply_after(previous, effect, arrived))
+        self._chains[effect.call_id] = task
+        task.add_done_callback(functools.partial(self._chain_done, effect.call_id))
+
+    def _chain_done(self, call_id: str, task: asyncio.Task[None]) -> None:
+        if self._chains.get(call_id) is task:
+            del self._chains[call_id]
+
+    async def _apply_after(self, previous: asyncio.Task[None] | None, effect: Effect, arrived: float | None) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
+            async with self._gate.slot(0 if isinstance(effect, Offered) else 1):
+                await self.apply(effect, arrived)
+        except Exception:
+            logger.exception("call update failed", extra=fields(call_id=effect.call_id, effect=type(effect).__name__))
+
+    async def settle(self) -> None:
+        """Wait for every scheduled write (shutdown, tests, benchmarks)."""
+        while self._chains:
+            await asyncio.wait(list(self._chains.values()))
+
+    async def drainer(self) -> None:
+        """Publish the outbox rows of answered/ended/recording writes, coalesced (call.offered is drained at once)."""
+        while True:
+            await self._outbox_dirty.wait()
+            self._outbox_dirty.clear()
+            await asyncio.to_thread(self.store.drain)
 
     async def apply(self, effect: Effect, arrived: float | None = None) -> None:
         now = self.clock()
         if isinstance(effect, Offered):
-            self.appeal_of[effect.call_id] = await asyncio.to_thread(self.store.offer, effect, now=now)
-            if arrived is not None:
-                self.latencies.append(time.perf_counter() - arrived)
+            self.appeal_of[effect.call_id], published = await asyncio.to_thread(self.store.offer, effect, now=now)
+            if published is None:
+                self._outbox_dirty.set()  # a drainer elsewhere had the row, or Redis failed: make sure it goes out
+            elif arrived is not None:
+                self.latencies.append(published - arrived)
         elif isinstance(effect, QueueJoined):
             self.queue_of[effect.call_id] = effect.queue
         elif isinstance(effect, AgentRinging):
@@ -133,11 +174,14 @@ class Listener:
         elif isinstance(effect, Answered):
             self.board.answered(self.queue_of.get(effect.call_id))
             await asyncio.to_thread(self.store.answer, effect)
+            self._outbox_dirty.set()
         elif isinstance(effect, Ended):
             self.appeal_of.pop(effect.call_id, None)
             await asyncio.to_thread(self.store.end, effect, queue=self.queue_of.pop(effect.call_id, None))
+            self._outbox_dirty.set()
         elif isinstance(effect, RecordingReady):
             await asyncio.to_thread(self.store.recording, effect, now=now)
+            self._outbox_dirty.set()
         elif isinstance(effect, CallbackRequested):
             await asyncio.to_thread(self.store.callback, effect, now=now)
 
@@ -155,7 +199,8 @@ class Listener:
         now = self.clock()
         items = [e for e in (translate(m) for m in channels) if isinstance(e, ChannelItem)]
         for effect in self.tracker.resync(items, now):
-            await self.apply(effect)
+            self.schedule(effect)
+        await self.settle()  # the adopted and ended calls are written before the DB is reconciled
         self.board.reset_live()
         leg_calls = dict(self.tracker.leg_call)
         for message in queue_items:
@@ -239,6 +284,7 @@ class Listener:
             asyncio.create_task(self.consume(), name="consume"),
             asyncio.create_task(self.heartbeat(), name="heartbeat"),
             asyncio.create_task(commands.run(), name="commands"),
+            asyncio.create_task(self.drainer(), name="drainer"),
         ]
         waiter = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
@@ -248,6 +294,9 @@ class Listener:
         self._closing = True
         self.ami.stop()
         _, pending = await asyncio.wait(tasks[:1], timeout=2)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settle(), 10)
+        await asyncio.to_thread(self.store.drain)
         for task in [*tasks[1:], *pending, waiter]:
             task.cancel()
         await asyncio.gather(*tasks, waiter, return_exceptions=True)

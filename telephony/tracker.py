@@ -9,6 +9,7 @@ endpoints) whose Uniqueid is its Linkedid, and, if we saw it being created, it s
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,10 +47,13 @@ CALLBACK_EVENT = "CallcenterCallbackRequest"
 QUEUE_EXIT_EVENT = "QueueExit"
 
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
 def interface_of(channel: str) -> str:
     """`PJSIP/op101-0000002b` → `PJSIP/op101` (the AMI Interface a phone is known by)."""
     base, sep, suffix = channel.rpartition("-")
-    return base if sep and base and all(c in "0123456789abcdefABCDEF" for c in suffix) else channel
+    return base if sep and base and _HEX.fullmatch(suffix) else channel
 
 
 @dataclass
@@ -83,14 +87,23 @@ class Tracker:
         self.linked: dict[str, str] = {}
         self.gone: OrderedDict[str, None] = OrderedDict()
         self.originated: set[str] = set()
+        self._trunk_cache: dict[str, bool] = {}
         self.requests_seen = False  # HangupRequest events reach us (a filtered capture has none)
 
     # -- classification -------------------------------------------------------------------------------
     def is_trunk(self, channel: str) -> bool:
-        tech, _, rest = channel.partition("/")
-        if not rest or tech == "Local":
-            return False
-        return interface_of(rest) in self.trunk_endpoints or interface_of(channel) in self.trunk_endpoints
+        known = self._trunk_cache.get(channel)
+        if known is None:
+            tech, _, rest = channel.partition("/")
+            known = (
+                bool(rest)
+                and tech != "Local"
+                and (interface_of(rest) in self.trunk_endpoints or interface_of(channel) in self.trunk_endpoints)
+            )
+            if len(self._trunk_cache) > MEMORY:
+                self._trunk_cache.clear()
+            self._trunk_cache[channel] = known
+        return known
 
     def _is_phone(self, channel: str) -> bool:
         return not channel.startswith("Local/") and not self.is_trunk(channel)

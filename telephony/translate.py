@@ -54,23 +54,34 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+_SNAPSHOT = ("Channel", "Uniqueid", "Linkedid", "ChannelStateDesc", "CallerIDNum", "CallerIDName", "ConnectedLineNum", "Context", "Exten")
+_KEYS: dict[str, tuple[str, ...]] = {}
+
+
 def leg_of(msg: Msg, prefix: str = "") -> Leg | None:
     """The channel snapshot under `prefix` (``, `Dest`, `Transferee` …), or None when it lacks Channel/Uniqueid."""
-    channel = msg.get(prefix + "Channel")
-    leg_id = msg.get(prefix + "Uniqueid")
+    keys = _KEYS.get(prefix)
+    if keys is None:
+        keys = _KEYS[prefix] = tuple(prefix + k for k in _SNAPSHOT)
+    get = msg.get
+    channel, leg_id = get(keys[0]), get(keys[1])
     if not channel or not leg_id:
         return None
-    name = _opt(msg.get(prefix + "CallerIDName"))
+    number, name, connected = get(keys[4]), get(keys[5]), get(keys[6])
+    if name is not None:
+        name = _opt(name)
+        if name is not None and "\\" in name:
+            name = c_unescape(name)
     return Leg(
-        channel=channel,
-        leg_id=leg_id,
-        call_id=msg.get(prefix + "Linkedid") or leg_id,
-        state=msg.get(prefix + "ChannelStateDesc", ""),
-        caller_number=_opt(msg.get(prefix + "CallerIDNum")),
-        caller_name=c_unescape(name) if name else None,
-        connected_number=_opt(msg.get(prefix + "ConnectedLineNum")),
-        context=msg.get(prefix + "Context", ""),
-        exten=msg.get(prefix + "Exten", ""),
+        channel,
+        leg_id,
+        get(keys[2]) or leg_id,
+        get(keys[3], ""),
+        None if number is None or number in UNKNOWN else _opt(number),
+        name,
+        None if connected is None or connected in UNKNOWN else _opt(connected),
+        get(keys[7], ""),
+        get(keys[8], ""),
     )
 
 
