@@ -19,6 +19,7 @@ from typing import Any
 import redis
 import redis.asyncio as aredis
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from appeals.events import CallAgentReleased, CallAgentRinging, QueueState, StreamEvent
 from runtime import streams
@@ -39,8 +40,9 @@ logger = logging.getLogger(__name__)
 LAST_UP_KEY = f"{streams.LISTENER_KEY}:last_up"
 SEEN_KEY = f"{streams.LISTENER_KEY}:seen"
 BACKFILL_HORIZON = timedelta(hours=24)
-PARALLEL_WRITES = 2
-DRAIN_PAUSE = 0.2  # seconds between outbox rounds for answered/ended/recording notifications  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
+PARALLEL_WRITES = 2  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
+DRAIN_PAUSE = 0.2  # seconds between outbox rounds for answered/ended/recording notifications
+WRITE_ATTEMPTS = 8  # a write is retried over about two minutes while the database is unreachable
 
 
 class Listener:
@@ -139,11 +141,20 @@ class Listener:
     async def _apply_after(self, previous: asyncio.Task[None] | None, effect: Effect, arrived: float | None) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        try:
-            async with self._gate.slot(0 if isinstance(effect, Offered) else 1):
-                await self.apply(effect, arrived)
-        except Exception:
-            logger.exception("call update failed", extra=fields(call_id=effect.call_id, effect=type(effect).__name__))
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                async with self._gate.slot(0 if isinstance(effect, Offered) else 1):
+                    await self.apply(effect, arrived)
+            except OperationalError as exc:  # the database is down or locked: a state, retried with backoff
+                logger.warning(
+                    "database unavailable; retrying", extra=fields(call_id=effect.call_id, attempt=attempt, error=type(exc).__name__)
+                )
+                await asyncio.sleep(min(30.0, 0.5 * 2**attempt))
+                continue
+            except Exception:
+                logger.exception("call update failed", extra=fields(call_id=effect.call_id, effect=type(effect).__name__))
+            return
+        logger.error("call update given up", extra=fields(call_id=effect.call_id, effect=type(effect).__name__))
 
     async def settle(self) -> None:
         """Wait for every scheduled write (shutdown, tests, benchmarks)."""
