@@ -274,9 +274,12 @@ class Listener:
             if self.state == "up":
                 pipe.set(LAST_UP_KEY, now.isoformat())
             dirty, self.board.dirty = self.board.dirty, set()
-            for name in sorted(dirty):
+            waiting = {name for name, view in self.board.queues.items() if view.waiting}  # their wait times move on
+            for name in sorted(dirty | waiting):
                 snap = self.board.snapshot(name, now)
                 pipe.hset(streams.QUEUES_KEY, name, json.dumps(snap, ensure_ascii=False))
+                if name not in dirty:
+                    continue
                 state = QueueState(queue=name, waiting=len(snap["waiting"]), members=snap["members"], counters=snap["counters"])
                 pipe.xadd(
                     streams.EVENTS,

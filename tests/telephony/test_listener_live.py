@@ -21,7 +21,7 @@ from runtime import streams
 from tests.conftest import PG_ADMIN_URL
 from tests.telephony.conftest import FakeAmi, eventually
 from tests.telephony.own_transcripts import build
-from tests.telephony.wire import Chan, core_show_channel, hangup, new_channel, queue_join
+from tests.telephony.wire import Chan, core_show_channel, hangup, new_channel, queue_abandon, queue_join, queue_leave
 from workers.queues import queue
 
 CDR_DDL = """CREATE TABLE cdr (
@@ -310,3 +310,27 @@ async def test_commands_originate_pause_expired_and_rejected(
     assert sent["QueueAdd"]["Interface"] == "PJSIP/op103"
     pending: Any = redis_client.xpending(streams.COMMANDS, "listener")
     assert pending["pending"] == 0
+
+
+async def test_queue_board_shows_waiting_callers_with_growing_wait(
+    ami: FakeAmi, start_listener: Any, engine: Engine, redis_client: redis.Redis
+) -> None:
+    await start_listener(ami.port)
+    await eventually(lambda: ami.clients)
+    leg = _trunk("5.1", "0501239876")
+    await ami.send(new_channel(leg) + queue_join(leg.at(state="6"), "hotline", 1, 1))
+
+    def snapshot() -> dict[str, Any]:
+        raw = redis_client.hget(streams.QUEUES_KEY, "hotline")
+        return json.loads(str(raw)) if raw else {}
+
+    first = await eventually(lambda: snapshot().get("waiting"), what="a waiting caller")
+    assert first[0]["call_id"] == "5.1"
+    assert first[0]["caller_masked"] == "••• 9876"
+    assert first[0]["position"] == 1
+    await eventually(lambda: snapshot()["waiting"] and snapshot()["waiting"][0]["wait_seconds"] >= first[0]["wait_seconds"] + 0.5)
+    assert snapshot()["counters"]["offered"] == 1
+    await ami.send(
+        queue_abandon(leg.at(state="6"), "hotline", 3) + queue_leave(leg.at(state="6"), "hotline", 1, 0) + hangup(leg.at(state="6"))
+    )
+    await eventually(lambda: snapshot()["waiting"] == [] and snapshot()["counters"]["abandoned"] == 1, what="the caller gone")
