@@ -39,6 +39,11 @@ ANSWERED_BY = {
     "outbound_external_then_inbound_direct.ami": "SIP/150010001",
 }
 
+HANGUP_CAUSE = {
+    "inbound_queue_answered.ami": (16, "Normal Clearing"),
+    "inbound_queue_abandoned.ami": (0, "Unknown"),
+}
+
 
 def test_every_capture_is_covered() -> None:
     assert sorted(p.name for p in FIXTURES.glob("*.ami")) == sorted(CAPTURES)
@@ -83,6 +88,8 @@ async def test_capture_replay(name: str, ami: FakeAmi, start_listener, engine: E
         assert len(missed) == sum(1 for e in expected if not e[3])
     if name in ANSWERED_BY:
         assert calls[0].interface == ANSWERED_BY[name]
+    if name in HANGUP_CAUSE:  # README: the trunk leg's Hangup cause
+        assert (calls[0].hangup_cause, calls[0].hangup_cause_text) == HANGUP_CAUSE[name]
     types = [f["type"] for _, f in streams.read_range(redis_client)]
     assert types.count("call.offered") == len(expected)
     assert types.count("call.ended") == len(expected)
