@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from runtime.log import configure_logging
-from runtime.settings import get_runtime_settings
 from telephony.sim.control import serve_control
 from telephony.sim.faults import FaultSpecError, parse_faults
 from telephony.sim.scenario import SCENARIOS, run_scenario
@@ -22,7 +21,7 @@ from telephony.sim.settings import get_pbx_sim_settings
 def build_config(args: argparse.Namespace) -> SimConfig:
     """SimConfig from CALLCENTER_ settings, overridden by the command-line options."""
     sim = get_pbx_sim_settings()
-    recordings = args.recordings_dir if args.recordings_dir is not None else get_runtime_settings().recordings_dir
+    recordings = args.recordings_dir if args.recordings_dir is not None else sim.recordings_dir
     return SimConfig(
         username=sim.ami_username,
         secret=sim.ami_secret.get_secret_value(),
@@ -69,7 +68,7 @@ async def serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_pbx_sim(args: argparse.Namespace) -> int:
-    configure_logging(get_runtime_settings().log_level)
+    configure_logging(get_pbx_sim_settings().log_level)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(serve(args))
     return 0

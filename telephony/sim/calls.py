@@ -105,7 +105,7 @@ class CallEngine:
     def place(self, spec: CallSpec) -> Placed:
         """Start a call now; inbound calls create their trunk leg before this returns."""
         spec.validate()
-        if spec.kind == "inbound":
+        if spec.kind in ("inbound", "local"):
             first = self._trunk_leg(spec)
             coro = self.inbound(first, spec)
         else:
