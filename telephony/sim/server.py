@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from telephony.sim import actions
+from telephony.sim.ami_classes import ACTION_WRITE
 from telephony.sim.cdr import CdrWriter
 from telephony.sim.channels import Channel
 from telephony.sim.clock import Clock
@@ -96,15 +97,7 @@ class Simulator:
             "command": actions.command,
             "originate": self.engine.originate_action,
         }
-        self.write_classes: dict[str, frozenset[str]] = {
-            "coreshowchannels": frozenset({"system", "reporting"}),
-            "queuepause": frozenset({"agent"}),
-            "queueadd": frozenset({"agent"}),
-            "queueremove": frozenset({"agent"}),
-            "originate": frozenset({"originate"}),
-            "hangup": frozenset({"system", "call"}),
-            "command": frozenset({"command"}),
-        }
+        self.write_classes = ACTION_WRITE
 
     # --- configuration ----------------------------------------------------------------------------
     def operator_interfaces(self) -> list[str]:
