@@ -111,7 +111,7 @@ def index_of(context: str, prefix: str) -> int:
 
 # --- manager.conf -------------------------------------------------------------------------------------------
 def test_ami_user_matches_the_settings_and_the_simulator() -> None:
-    settings = PbxSimSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = PbxSimSettings(_env_file=None)
     user = section(parse("manager.conf"), settings.ami_username)
     assert user.get("secret") == settings.ami_secret.get_secret_value()
     read, write = set(user.get("read").split(",")), set(user.get("write").split(","))
