@@ -116,7 +116,26 @@ class CallEngine:
         self.active[first.linkedid] = placed
         task.add_done_callback(lambda _t: self._done(first.linkedid))
         self.sim.stats["calls_placed"] += 1
+        self.sim.stats[f"{'inbound' if spec.kind in ('inbound', 'local') else spec.kind}_calls"] += 1
         return placed
+
+    def cut_all(self) -> int:
+        """Stop every call at once, as a PBX restart does: no more events, CDR rows written, queues emptied."""
+        placed = list(self.active.values())
+        for call in placed:
+            call.task.cancel()
+        self.pbx.silent = True
+        try:
+            for ch in list(self.pbx.channels.values()):
+                self.pbx.hangup(ch, 0)
+        finally:
+            self.pbx.silent = False
+        for queue in self.pbx.queues.values():
+            queue.entries.clear()
+            for member in queue.members.values():
+                member.in_call, member.status = False, NOT_INUSE
+        self.hangup_events.clear()
+        return len(placed)
 
     def _done(self, linkedid: str) -> None:
         self.active.pop(linkedid, None)

@@ -151,6 +151,14 @@ async def _hangup(sim: Simulator, body: dict[str, Any]) -> Any:
     return {"hung_up": [c.name for c in chans]}
 
 
+async def _restart(sim: Simulator, body: dict[str, Any]) -> Any:
+    seconds = body.get("down_seconds", 5)
+    if not isinstance(seconds, int | float) or not 0 <= seconds <= 600:
+        raise ControlError(400, "invalid_restart", f"down_seconds must be a number 0..600, got {seconds!r}")
+    sim.spawn(sim.restart(float(seconds)))
+    return {"restarting": True, "down_seconds": seconds}
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/status"): _status,
     ("GET", "/channels"): _channels,
@@ -160,6 +168,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/originates"): _originates,
     ("POST", "/originate-outcomes"): _originate_script,
     ("POST", "/drop"): _drop,
+    ("POST", "/restart"): _restart,
     ("POST", "/faults"): _faults,
     ("POST", "/devices"): _device,
     ("POST", "/replay"): _replay,

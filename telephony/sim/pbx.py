@@ -38,6 +38,7 @@ class Pbx:
         self._cdr_seq = itertools.count(1)
         self._cdrs: dict[str, list[CdrRow]] = {}
         self._order: dict[str, int] = {}
+        self.silent = False  # a PBX going down sends nothing more
         self.events_sent = 0
         self.finished_linkedids: list[str] = []
         self.on_linkedid_end: list[Callable[[str], None]] = []
@@ -51,6 +52,8 @@ class Pbx:
             self._subscribers.remove(subscriber)
 
     def emit(self, name: str, klass: str, body: Pairs) -> None:
+        if self.silent:
+            return
         data = encode([("Event", name), ("Privilege", f"{klass},all"), *body])
         self.events_sent += 1
         for subscriber in list(self._subscribers):

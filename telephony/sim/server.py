@@ -186,6 +186,22 @@ class Simulator:
         if self._replay_bytes is not None:
             session.send(self._replay_bytes)
 
+    async def restart(self, down_seconds: float) -> int:
+        """Asterisk restarting: `Event: Shutdown` (Cleanly, Restart True), every call cut (their CDRs written),
+        connections closed and refused for `down_seconds`, then listening again on the same port. Returns the calls cut."""
+        host = self._server.sockets[0].getsockname()[0] if self._server is not None else "127.0.0.1"
+        self.pbx.emit("Shutdown", "system", [("Shutdown", "Cleanly"), ("Restart", "True")])
+        await asyncio.sleep(0.05)  # let the sessions write it
+        if self._server is not None:
+            self._server.close()
+        self.drop_connections()
+        cut = self.engine.cut_all()
+        self.stats["restarts"] += 1
+        await asyncio.sleep(down_seconds)
+        self._server = await asyncio.start_server(self._accept, host, self.port)
+        self.started_at = time.time()
+        return cut
+
     def drop_connections(self) -> int:
         """Close every client connection at once (the PBX going away); returns how many were dropped."""
         dropped = 0

@@ -97,6 +97,14 @@ async def test_drop_and_faults_and_devices(sim: Simulator, ami: RawAmi, control:
     assert await ami.closed()
 
 
+async def test_restart_through_control(sim: Simulator, ami: RawAmi, control: httpx.AsyncClient) -> None:
+    assert (await control.post("/restart", json={"down_seconds": "soon"})).status_code == 400
+    assert (await control.post("/restart", json={"down_seconds": 0.2})).json() == {"restarting": True, "down_seconds": 0.2}
+    frames = await ami.until(lambda f: get(f, "Event") == "Shutdown")
+    assert get(frames[-1], "Restart") == "True"
+    assert await ami.closed()
+
+
 async def test_replay_through_control(ami: RawAmi, control: httpx.AsyncClient) -> None:
     assert (await control.post("/replay", json={"path": str(CAPTURE)})).json() == {"sent_to": 1}
     assert (await control.post("/replay", json={"path": "/no/such.ami"})).status_code == 400

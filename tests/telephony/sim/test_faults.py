@@ -11,7 +11,7 @@ import pytest
 from telephony.sim.faults import Faults, FaultSpecError, parse_faults
 from telephony.sim.server import SimConfig, Simulator
 from telephony.sim.spec import CallSpec
-from tests.telephony.sim.client import RawAmi, get
+from tests.telephony.sim.client import Frame, RawAmi, get
 
 
 async def _sim(tmp_path: Path, *specs: str) -> Simulator:
@@ -149,3 +149,30 @@ def test_unknown_fault_is_a_clear_error() -> None:
         parse_faults(["explode"])
     with pytest.raises(FaultSpecError, match="needs a number"):
         Faults().apply("slow-read=soon")
+
+
+async def test_restart_sends_shutdown_cuts_calls_refuses_then_accepts(sim: Simulator, ami: RawAmi) -> None:
+    placed = sim.engine.place(CallSpec(notice_seconds=0, ring_seconds=0, talk_seconds=10_000))
+    await ami.until(lambda f: get(f, "Event") == "AgentConnect")
+    restart = asyncio.get_running_loop().create_task(sim.restart(0.5))
+    frames = await ami.until(lambda f: get(f, "Event") == "Shutdown")
+    assert get(frames[-1], "Shutdown") == "Cleanly"
+    assert get(frames[-1], "Restart") == "True"
+    assert await ami.closed()
+    await asyncio.sleep(0.1)
+    with pytest.raises(ConnectionRefusedError):
+        await RawAmi.connect(sim.port)
+    assert await restart == 1
+    assert placed.task.cancelled()
+    assert not sim.pbx.channels
+    again = await RawAmi.connect(sim.port)
+    assert get(await again.login(), "Message") == "Authentication accepted"
+    _ack, items, _done = await _core_show_channels(again)
+    assert items == []
+    again.close()
+
+
+async def _core_show_channels(client: RawAmi) -> tuple[Frame, list[Frame], Frame]:
+    await client.send(("Action", "CoreShowChannels"), ("ActionID", "csc"))
+    frames = [f for f in await client.until(lambda f: get(f, "Event") == "CoreShowChannelsComplete") if get(f, "ActionID") == "csc"]
+    return frames[0], frames[1:-1], frames[-1]
