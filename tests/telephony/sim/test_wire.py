@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from telephony.sim.wire import Action, ActionReader, c_escape, encode
 
 KEYS = st.text(alphabet=st.characters(min_codepoint=65, max_codepoint=122, whitelist_categories=("Lu", "Ll")), min_size=1, max_size=12)
-VALUES = st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30).map(str.strip)
+VALUES = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=30).map(str.strip)
 
 
 def _feed_all(reader: ActionReader, chunks: list[bytes]) -> list[Action]:
