@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telephony.sim.faults import Faults, FaultSpecError
-from telephony.sim.queues import UNAVAILABLE
 from telephony.sim.scenario import burst
 from telephony.sim.spec import CallSpec, CallSpecError
 
@@ -123,12 +122,7 @@ async def _device(sim: Simulator, body: dict[str, Any]) -> Any:
     interface = str(body.get("interface", ""))
     if not interface.startswith("PJSIP/"):
         raise ControlError(400, "invalid_interface", f"interface must look like PJSIP/op101, got {interface!r}")
-    if body.get("available", True):
-        sim.unavailable.discard(interface)
-        sim.pbx.member_status(interface, 1)
-    else:
-        sim.unavailable.add(interface)
-        sim.pbx.member_status(interface, UNAVAILABLE)
+    sim.set_device(interface, available=bool(body.get("available", True)))
     return {"interface": interface, "available": interface not in sim.unavailable}
 
 

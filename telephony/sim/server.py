@@ -229,6 +229,23 @@ class Simulator:
                 sent += 1
         return sent
 
+    def set_device(self, interface: str, *, available: bool) -> None:
+        """A phone registers or drops off: QueueMemberStatus 1 / 5; Originate to an unavailable phone fails (Reason 0)."""
+        if available:
+            self.unavailable.discard(interface)
+            self.pbx.member_status(interface, NOT_INUSE)
+        else:
+            self.unavailable.add(interface)
+            self.pbx.member_status(interface, UNAVAILABLE)
+
+    def set_paused(self, interface: str, *, paused: bool, reason: str = "") -> None:
+        """The operator pauses from the phone: one QueueMemberPause per queue."""
+        for queue, member in self.pbx.find_members(interface):
+            member.paused, member.paused_reason = paused, reason if paused else ""
+            if paused:
+                member.last_pause = int(time.time())
+            self.pbx.emit("QueueMemberPause", "agent", member.blob(queue.name))
+
     # --- PBX hooks --------------------------------------------------------------------------------
     def hangup_requested(self, ch: Channel, cause: int) -> None:
         self.engine.hangup_requested(ch, cause)

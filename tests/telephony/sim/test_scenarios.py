@@ -199,6 +199,21 @@ async def test_scenario_mode_generates_traffic(fast: Simulator) -> None:
     assert len(rec.named("Newchannel")) > 5
 
 
+async def test_operators_pause_and_drop_off_in_a_working_day(fast: Simulator) -> None:
+    from telephony.sim.scenario import operator_activity
+
+    rec = Recorder(fast)
+    task = asyncio.get_running_loop().create_task(operator_activity(fast, random.Random(4)))
+    await asyncio.sleep(3)  # ~50 simulated minutes
+    task.cancel()
+    pauses = rec.named("QueueMemberPause")
+    statuses = rec.named("QueueMemberStatus")
+    assert pauses or statuses
+    touched = {e["Interface"] for e in pauses + statuses}
+    assert touched <= {"PJSIP/op103", "PJSIP/op104"}  # the demo users' phones (op101, op102) are left alone
+    assert {e["PausedReason"] for e in pauses if e["Paused"] == "1"} <= {"перерва", "обід", "навчання", "документи"}
+
+
 async def test_unknown_scenario_is_refused(fast: Simulator) -> None:
     with pytest.raises(ValueError, match="unknown scenario 'holiday'"):
         await run_scenario(fast, "holiday", rate=1)
