@@ -48,6 +48,7 @@ class SimConfig:
     cdr_database_url: str = ""
     replay: Path | None = None
     auth_fail_delay: float = 1.0
+    write_timeout: float = 1.0  # manager.conf writetimeout = 1000 (ms)
     extra_users: dict[str, AmiUser] = field(default_factory=dict)
 
 

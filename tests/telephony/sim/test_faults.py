@@ -176,3 +176,23 @@ async def _core_show_channels(client: RawAmi) -> tuple[Frame, list[Frame], Frame
     await client.send(("Action", "CoreShowChannels"), ("ActionID", "csc"))
     frames = [f for f in await client.until(lambda f: get(f, "Event") == "CoreShowChannelsComplete") if get(f, "ActionID") == "csc"]
     return frames[0], frames[1:-1], frames[-1]
+
+
+async def test_writetimeout_drops_a_client_whose_socket_stays_full(tmp_path: Path) -> None:
+    sim = Simulator(SimConfig(speed=500, write_timeout=0.3, recordings_dir=tmp_path))
+    await sim.start()
+    try:
+        _reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+        writer.write(b"Action: Login\r\nUsername: callcenter\r\nSecret: callcenter-demo\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        [session] = list(sim.sessions)
+        for _ in range(64):  # 64 MB the client never reads: the kernel buffers fill, the drain blocks
+            session.on_event("call", b"Event: Newstate\r\nX: " + b"y" * (1 << 20) + b"\r\n\r\n")
+        async with asyncio.timeout(10):
+            while sim.sessions:
+                await asyncio.sleep(0.05)
+        assert sim.stats["write_timeouts"] == 1
+        writer.close()
+    finally:
+        await sim.close()
