@@ -189,9 +189,9 @@ async def test_writetimeout_drops_a_client_whose_socket_stays_full(tmp_path: Pat
         [session] = list(sim.sessions)
         for _ in range(64):  # 64 MB the client never reads: the kernel buffers fill, the drain blocks
             session.on_event("call", b"Event: Newstate\r\nX: " + b"y" * (1 << 20) + b"\r\n\r\n")
-        async with asyncio.timeout(10):
-            while sim.sessions:
-                await asyncio.sleep(0.05)
+        assert session.writer_task is not None
+        await asyncio.wait_for(asyncio.gather(session.writer_task, return_exceptions=True), 10)
+        assert session.closing
         assert sim.stats["write_timeouts"] == 1
         writer.close()
     finally:
