@@ -66,6 +66,7 @@ def demo_children(port: int) -> list[ChildSpec]:
         ChildSpec("scheduler", ["scheduler"]),
         # the PBX: a call every ~5 s on average, AMI on 5038, its control interface on 8039 (docs/pbx-sim.md)
         ChildSpec("pbx-sim", ["pbx-sim", "--scenario", "mixed", "--rate", "12", "--control-port", str(PBX_SIM_CONTROL_PORT)]),
+        ChildSpec("listener", ["listener"]),
     ]
 
 
