@@ -4,7 +4,6 @@ and the AMI user's classes cover every event and action the listener uses."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from telephony.commands import SPY_OPTIONS
+from telephony.settings import TelephonySettings
 from telephony.sim.ami_classes import ACTION_WRITE, EVENT_CLASS, LIST_ITEMS, LISTENER_ACTIONS
 from telephony.sim.originate import KNOWN_CONTEXTS
 from telephony.sim.server import SimConfig, Simulator
 from telephony.sim.settings import PbxSimSettings
 from telephony.sim.spec import OUTCOMES, CallSpec
+from telephony.translate import TRANSLATORS
 
 CONFIG = Path(__file__).resolve().parents[2] / "asterisk-config"
 ANYWHERE = "0.0.0.0"  # noqa: S104 - what manager.conf must NOT bind or permit
@@ -138,12 +140,8 @@ def test_ami_is_reachable_only_from_the_backend_network() -> None:
 
 
 def listener_events() -> set[str]:
-    """The events the listener translates (its translator table when present, else the simulator's list)."""
-    try:
-        translate = importlib.import_module("telephony.translate")
-    except ImportError:
-        return {name for name in EVENT_CLASS if EVENT_CLASS[name] != "dialplan"}
-    return set(translate.TRANSLATORS)
+    """The events the listener translates."""
+    return set(TRANSLATORS)
 
 
 def test_read_classes_cover_every_event_the_listener_uses() -> None:
@@ -177,8 +175,7 @@ def test_trunk_and_phones() -> None:
 
 
 def test_settings_name_the_configured_trunk_and_inbound_context() -> None:
-    settings_module = importlib.import_module("telephony.settings")
-    settings = settings_module.TelephonySettings(_env_file=None, demo=True)
+    settings = TelephonySettings(_env_file=None, demo=True)
     sections = parse("pjsip.conf")
     for endpoint in settings.ami_trunk_endpoints:
         assert section(sections, endpoint, type="endpoint").get("context") in settings.ami_inbound_contexts
@@ -263,11 +260,7 @@ def test_spy_context_offers_the_three_modes() -> None:
     spy = " ".join(apps("callcenter-spy"))
     for option in ("qE", "qw", "qB"):
         assert f",{option})" in spy
-    try:
-        commands = importlib.import_module("telephony.commands")
-    except ImportError:
-        return
-    assert set(commands.SPY_OPTIONS.values()) == {"qE", "qw", "qB"}
+    assert set(SPY_OPTIONS.values()) == {"qE", "qw", "qB"}
 
 
 # --- CDR and CEL ------------------------------------------------------------------------------------------
