@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
 from runtime.log import configure_logging
 from telephony.sim.control import serve_control
 from telephony.sim.faults import FaultSpecError, parse_faults
@@ -41,7 +43,14 @@ async def serve(args: argparse.Namespace) -> int:
     except FaultSpecError as exc:
         sys.stderr.write(f"callcenter pbx-sim: {exc}\n")
         return 2
-    sim = Simulator(build_config(args), faults=faults)
+    try:
+        sim = Simulator(build_config(args), faults=faults)
+    except ArgumentError as exc:
+        sys.stderr.write(f"callcenter pbx-sim: invalid CDR database URL: {exc}\n")
+        return 2
+    except SQLAlchemyError as exc:
+        sys.stderr.write(f"callcenter pbx-sim: cannot open the CDR database: {type(exc).__name__}: {str(exc).splitlines()[0]}\n")
+        return 1
     port = args.port if args.port is not None else settings.pbx_sim_port
     rate = args.rate if args.rate is not None else settings.pbx_sim_rate
     stop = asyncio.Event()
@@ -88,6 +97,13 @@ def _positive(value: str) -> float:
     return number
 
 
+def _operators(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 99:
+        raise argparse.ArgumentTypeError(f"must be 1..99 (phones PJSIP/op101…op199), got {value}")
+    return number
+
+
 def add_commands(sub: Any) -> None:
     parser = sub.add_parser("pbx-sim", help="run the PBX simulator: a TCP server speaking Asterisk 20's AMI, generating calls")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (AMI and control)")
@@ -97,7 +113,7 @@ def add_commands(sub: Any) -> None:
     )
     parser.add_argument("--rate", type=float, help="calls per simulated minute (default CALLCENTER_PBX_SIM_RATE)")
     parser.add_argument("--speed", type=_positive, default=1.0, help="simulated seconds per real second (default 1)")
-    parser.add_argument("--operators", type=int, default=4, help="operator phones PJSIP/op101… (default 4)")
+    parser.add_argument("--operators", type=_operators, default=4, help="operator phones PJSIP/op101… (default 4)")
     parser.add_argument("--replay", type=_replay_path, help="send this .ami capture verbatim to every client after login")
     parser.add_argument("--cdr-database-url", help="write Asterisk CDR rows (table cdr) here (default CALLCENTER_CDR_DATABASE_URL)")
     parser.add_argument("--recordings-dir", type=Path, help="write stereo recordings here (default CALLCENTER_RECORDINGS_DIR)")

@@ -172,3 +172,22 @@ def test_cli_rejects_an_unknown_fault(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "unknown fault 'explode'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--cdr-database-url", "nonsense"], 2, "invalid CDR database URL"),
+        (["--cdr-database-url", "postgresql+psycopg://nobody@127.0.0.1:1/x"], 1, "cannot open the CDR database"),
+        (["--fault", "slow-read=soon"], 2, "needs a number"),
+    ],
+)
+async def test_cli_bad_input_is_one_clear_line(argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from callcenter.cli import build_parser
+    from callcenter.cli_pbxsim import serve
+
+    args = build_parser().parse_args(["pbx-sim", "--port", "0", *argv])
+    assert await serve(args) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
