@@ -61,10 +61,16 @@ async def serve(args: argparse.Namespace) -> int:
         await sim.start(args.host, port)
     except OSError as exc:
         sys.stderr.write(f"callcenter pbx-sim: cannot listen on {args.host}:{port}: {exc.strerror}\n")
+        await sim.close()
         return 1
     control: Any = None
     if args.control_port:
-        control = await serve_control(sim, args.host, args.control_port)
+        try:
+            control = await serve_control(sim, args.host, args.control_port)
+        except OSError as exc:
+            sys.stderr.write(f"callcenter pbx-sim: cannot listen on {args.host}:{args.control_port} (control): {exc.strerror}\n")
+            await sim.close()
+            return 1
     scenario = sim.spawn(run_scenario(sim, args.scenario, rate, seed=args.seed))
     try:
         await stop.wait()
