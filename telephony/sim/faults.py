@@ -3,7 +3,7 @@
 A fault spec is `name` or `name=value`, as given to `--fault` (repeatable) or the control interface:
 `split` (split every write at random byte offsets, also inside UTF-8 characters and between CR and LF),
 `split-max=N` (largest piece, default 7), `malformed=N` (a malformed frame after every N events),
-`slow-read=MS` (pause before handling each action), `slow-write=MS` (pause between written pieces),
+`duplicate=N` (every Nth event sent twice), `slow-read=MS` (pause before handling each action), `slow-write=MS` (pause between written pieces),
 `drop-after=S` (close every connection S seconds after start), `drop-every=S` (and again every S seconds),
 `refuse-login` (every Login fails), `deaf` (stop answering anything while keeping TCP open: a half-open link).
 """
@@ -30,6 +30,7 @@ class Faults:
     split: bool = False
     split_max: int = 7
     malformed: int = 0
+    duplicate: int = 0
     slow_read: float = 0.0
     slow_write: float = 0.0
     drop_after: float | None = None
@@ -51,7 +52,7 @@ class Faults:
                 setattr(self, attr, value.strip().lower() not in ("0", "off", "false", "no"))
             elif attr in ("slow_read", "slow_write"):
                 setattr(self, attr, float(value) / 1000.0)
-            elif attr in ("split_max", "malformed"):
+            elif attr in ("split_max", "malformed", "duplicate"):
                 setattr(self, attr, max(0, int(value)))
             else:
                 setattr(self, attr, float(value) if value.strip() else None)

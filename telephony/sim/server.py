@@ -75,6 +75,7 @@ class Simulator:
         self.unavailable: set[str] = set()
         self.malformed_frames = MALFORMED_FRAMES
         self.malformed_counter = 0
+        self.duplicate_counter = 0
         self.auth_fail_delay = self.config.auth_fail_delay
         self.started_at = time.time()
         self.engine = CallEngine(self)

@@ -79,6 +79,10 @@ class Session:
         if self.user is not None and klass in self.mask:
             self.send(data)
             faults = self.sim.faults
+            if faults.duplicate:
+                self.sim.duplicate_counter += 1
+                if self.sim.duplicate_counter % faults.duplicate == 0:
+                    self.send(data)
             if faults.malformed:
                 self.sim.malformed_counter += 1
                 if self.sim.malformed_counter % faults.malformed == 0:

@@ -196,3 +196,18 @@ async def test_writetimeout_drops_a_client_whose_socket_stays_full(tmp_path: Pat
         writer.close()
     finally:
         await sim.close()
+
+
+async def test_duplicate_events(tmp_path: Path) -> None:
+    sim = await _sim(tmp_path, "duplicate=1")
+    try:
+        client = await RawAmi.connect(sim.port)
+        await client.login()
+        placed = sim.engine.place(CallSpec(notice_seconds=100))
+        first = await client.until(lambda f: get(f, "Event") == "Newchannel")
+        second = await client.frame()
+        assert second == first[-1]
+        assert get(second, "Uniqueid") == placed.uniqueid
+        client.close()
+    finally:
+        await sim.close()
