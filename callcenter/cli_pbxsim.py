@@ -126,7 +126,7 @@ def add_commands(sub: Any) -> None:
     parser.add_argument(
         "--fault",
         action="append",
-        help="fault injection, repeatable: split, split-max=N, malformed=N, duplicate=N, slow-read=MS, slow-write=MS, drop-after=S, drop-every=S, refuse-login, deaf",
+        help="fault injection, repeatable: split, split-max=N, malformed=N, duplicate=N, slow-read=MS, slow-write=MS, drop-after=S, drop-every=S, refuse-login, cut-list, deaf",
     )
     parser.add_argument("--control-port", type=int, default=0, help="HTTP/JSON control interface port (0 = off); see docs/pbx-sim.md")
     parser.add_argument("--ami-version", default=AMI_VERSION, help=f"AMI version in the banner (default {AMI_VERSION}, Asterisk 20)")

@@ -5,7 +5,7 @@ A fault spec is `name` or `name=value`, as given to `--fault` (repeatable) or th
 `split-max=N` (largest piece, default 7), `malformed=N` (a malformed frame after every N events),
 `duplicate=N` (every Nth event sent twice), `slow-read=MS` (pause before handling each action), `slow-write=MS` (pause between written pieces),
 `drop-after=S` (close every connection S seconds after start), `drop-every=S` (and again every S seconds),
-`refuse-login` (every Login fails), `deaf` (stop answering anything while keeping TCP open: a half-open link).
+`refuse-login` (every Login fails), `cut-list` (the connection drops in the middle of every event list, before `…Complete`), `deaf` (stop answering anything while keeping TCP open: a half-open link).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Faults:
     drop_after: float | None = None
     drop_every: float | None = None
     refuse_login: bool = False
+    cut_list: bool = False
     deaf: bool = False
 
     def apply(self, spec: str) -> None:
@@ -48,7 +49,7 @@ class Faults:
             msg = f"unknown fault {name!r}; known faults: {names}"
             raise FaultSpecError(msg)
         try:
-            if attr in ("split", "refuse_login", "deaf"):
+            if attr in ("split", "refuse_login", "deaf", "cut_list"):
                 setattr(self, attr, value.strip().lower() not in ("0", "off", "false", "no"))
             elif attr in ("slow_read", "slow_write"):
                 setattr(self, attr, float(value) / 1000.0)

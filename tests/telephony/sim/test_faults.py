@@ -145,7 +145,7 @@ async def test_a_client_that_stops_reading_is_dropped(tmp_path: Path) -> None:
 
 
 def test_unknown_fault_is_a_clear_error() -> None:
-    with pytest.raises(FaultSpecError, match="unknown fault 'explode'; known faults: deaf, drop-after"):
+    with pytest.raises(FaultSpecError, match="unknown fault 'explode'; known faults: cut-list, deaf, drop-after"):
         parse_faults(["explode"])
     with pytest.raises(FaultSpecError, match="needs a number"):
         Faults().apply("slow-read=soon")
@@ -211,3 +211,22 @@ async def test_duplicate_events(tmp_path: Path) -> None:
         client.close()
     finally:
         await sim.close()
+
+
+async def test_cut_list_drops_the_connection_before_complete(sim: Simulator, ami: RawAmi) -> None:
+    sim.faults.cut_list = True
+    await ami.send(("Action", "QueueStatus"), ("ActionID", "cut"))
+    frames = await _frames_until_closed(ami)
+    mine = [f for f in frames if get(f, "ActionID") == "cut"]
+    assert get(mine[0], "EventList") == "start"
+    assert 1 < len(mine) < 7  # the ack and some of the six items
+    assert not any(get(f, "Event") == "QueueStatusComplete" for f in frames)
+
+
+async def _frames_until_closed(client: RawAmi) -> list[Frame]:
+    frames: list[Frame] = []
+    try:
+        while True:
+            frames.append(await client.frame())
+    except ConnectionResetError:
+        return frames
