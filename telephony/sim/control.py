@@ -84,7 +84,7 @@ async def _burst(sim: Simulator, body: dict[str, Any]) -> Any:
 
 
 async def _originates(sim: Simulator, _body: dict[str, Any]) -> Any:
-    return {"count": len(sim.originates), "items": sim.originates}
+    return {"count": sim.stats["originates"], "items": list(sim.originates)}
 
 
 async def _originate_script(sim: Simulator, body: dict[str, Any]) -> Any:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ class Simulator:
         self.users = {self.config.username: AmiUser(self.config.secret, self.config.read, self.config.write), **self.config.extra_users}
         self.sessions: set[Session] = set()
         self.stats: Counter[str] = Counter()
-        self.originates: list[dict[str, Any]] = []
+        self.originates: deque[dict[str, Any]] = deque(maxlen=10_000)  # the latest Originates received, for tests and drills
         self.unavailable: set[str] = set()
         self.malformed_frames = MALFORMED_FRAMES
         self.malformed_counter = 0
