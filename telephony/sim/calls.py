@@ -158,6 +158,7 @@ class CallEngine:
             state=4,
             caller_num=num,
             caller_name=name,
+            language="uk",  # pjsip.conf: the trunk endpoint has language=uk
         )
         self.pbx.open_cdr(trunk)
         return trunk
@@ -165,7 +166,7 @@ class CallEngine:
     async def inbound(self, trunk: Channel, spec: CallSpec) -> None:
         pbx, did = self.pbx, spec.did
         pbx.goto(trunk, "from-trunk", did, 1, app="NoOp", data=f"inbound {trunk.uniqueid}")
-        trunk.language = "uk"  # Set(CHANNEL(language)=uk): a function write, no VarSet
+        trunk.language = "uk"  # Set(CHANNEL(language)=uk) again in the dialplan: a function write, no VarSet
         pbx.goto(trunk, "from-trunk", did, 3, app="Set", data="CHANNEL(hangup_handler_push)=callcenter-hangup,s,1")
         pbx.goto(trunk, "from-trunk", did, 4, app="Answer")
         pbx.set_state(trunk, 6)
