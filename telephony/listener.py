@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 LAST_UP_KEY = f"{streams.LISTENER_KEY}:last_up"
 SEEN_KEY = f"{streams.LISTENER_KEY}:seen"
 BACKFILL_HORIZON = timedelta(hours=24)
-PARALLEL_WRITES = 2  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
+PARALLEL_WRITES = 2
+DRAIN_PAUSE = 0.2  # seconds between outbox rounds for answered/ended/recording notifications  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
 
 
 class Listener:
@@ -155,6 +156,7 @@ class Listener:
             await self._outbox_dirty.wait()
             self._outbox_dirty.clear()
             await asyncio.to_thread(self.store.drain)
+            await asyncio.sleep(DRAIN_PAUSE)  # coalesce: fewer rounds, less contention with call.offered's own publish
 
     async def apply(self, effect: Effect, arrived: float | None = None) -> None:
         now = self.clock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -40,10 +41,12 @@ class Store:
 
     def __init__(self, engine: Engine, client: redis.Redis) -> None:
         self.engine, self.client = engine, client
+        self._outbox_lock = threading.Lock()  # this process's drains and call.offered publishes take turns
 
     def drain(self) -> None:
         try:
-            drain_outbox(self.engine, self.client)
+            with self._outbox_lock:
+                drain_outbox(self.engine, self.client)
         except redis.RedisError as exc:
             logger.warning("outbox drain failed; the scheduler or API will publish later", extra=fields(error=str(exc)))
 
@@ -63,7 +66,8 @@ class Store:
             record, appeal, created = open_call_draft(session, call, now=now)
             appeal_id = sa_inspect(appeal).identity[0] if created else appeal.id
             if created:
-                published = self._publish_offered(session, effect, appeal_id, now)
+                with self._outbox_lock:
+                    published = self._publish_offered(session, effect, appeal_id, now)
             if created and source != "ami":
                 record.source = source
                 session.add(record)
@@ -78,7 +82,7 @@ class Store:
         Redis lock), so a drainer that got there first wins and nothing goes out twice."""
         lock = None
         if self.engine.dialect.name == "sqlite":
-            lock = Lock(self.client, DRAIN_LOCK, timeout=30, blocking=True, blocking_timeout=0.05, thread_local=False)
+            lock = Lock(self.client, DRAIN_LOCK, timeout=30, blocking=True, blocking_timeout=0.5, thread_local=False)
             try:
                 if not lock.acquire():
                     return None

@@ -253,11 +253,11 @@ async def test_recording_row_and_transcribe_job(ami: FakeAmi, start_listener: An
     with Session(engine) as session:
         (rec,) = session.exec(select(Recording)).all()
     assert rec.layout.value == "stereo"
-    job = queue("asr", redis_client).fetch_job(f"transcribe-{rec.id}")
-    assert job is not None
+    job = await eventually(lambda: queue("asr", redis_client).fetch_job(f"transcribe-{rec.id}"), what="transcribe job")
     assert list(job.args) == [rec.id]
     assert [e["interface"] for e in _events(redis_client, "call.agent_ringing")] == ["PJSIP/op101"]
-    assert _events(redis_client, "call.answered")[0]["interface"] == "PJSIP/op101"
+    answered = await eventually(lambda: _events(redis_client, "call.answered"), what="call.answered")
+    assert answered[0]["interface"] == "PJSIP/op101"
 
 
 async def test_commands_originate_pause_expired_and_rejected(
