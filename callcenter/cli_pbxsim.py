@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
 from runtime.log import configure_logging
-from runtime.settings import get_runtime_settings
 from telephony.sim.control import serve_control
 from telephony.sim.faults import FaultSpecError, parse_faults
 from telephony.sim.scenario import SCENARIOS, run_scenario
@@ -22,7 +23,7 @@ from telephony.sim.settings import get_pbx_sim_settings
 def build_config(args: argparse.Namespace) -> SimConfig:
     """SimConfig from CALLCENTER_ settings, overridden by the command-line options."""
     sim = get_pbx_sim_settings()
-    recordings = args.recordings_dir if args.recordings_dir is not None else get_runtime_settings().recordings_dir
+    recordings = args.recordings_dir if args.recordings_dir is not None else sim.recordings_dir
     return SimConfig(
         username=sim.ami_username,
         secret=sim.ami_secret.get_secret_value(),
@@ -42,7 +43,14 @@ async def serve(args: argparse.Namespace) -> int:
     except FaultSpecError as exc:
         sys.stderr.write(f"callcenter pbx-sim: {exc}\n")
         return 2
-    sim = Simulator(build_config(args), faults=faults)
+    try:
+        sim = Simulator(build_config(args), faults=faults)
+    except ArgumentError as exc:
+        sys.stderr.write(f"callcenter pbx-sim: invalid CDR database URL: {exc}\n")
+        return 2
+    except SQLAlchemyError as exc:
+        sys.stderr.write(f"callcenter pbx-sim: cannot open the CDR database: {type(exc).__name__}: {str(exc).splitlines()[0]}\n")
+        return 1
     port = args.port if args.port is not None else settings.pbx_sim_port
     rate = args.rate if args.rate is not None else settings.pbx_sim_rate
     stop = asyncio.Event()
@@ -53,10 +61,16 @@ async def serve(args: argparse.Namespace) -> int:
         await sim.start(args.host, port)
     except OSError as exc:
         sys.stderr.write(f"callcenter pbx-sim: cannot listen on {args.host}:{port}: {exc.strerror}\n")
+        await sim.close()
         return 1
     control: Any = None
     if args.control_port:
-        control = await serve_control(sim, args.host, args.control_port)
+        try:
+            control = await serve_control(sim, args.host, args.control_port)
+        except OSError as exc:
+            sys.stderr.write(f"callcenter pbx-sim: cannot listen on {args.host}:{args.control_port} (control): {exc.strerror}\n")
+            await sim.close()
+            return 1
     scenario = sim.spawn(run_scenario(sim, args.scenario, rate, seed=args.seed))
     try:
         await stop.wait()
@@ -69,7 +83,7 @@ async def serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_pbx_sim(args: argparse.Namespace) -> int:
-    configure_logging(get_runtime_settings().log_level)
+    configure_logging(get_pbx_sim_settings().log_level)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(serve(args))
     return 0
@@ -89,6 +103,13 @@ def _positive(value: str) -> float:
     return number
 
 
+def _operators(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 99:
+        raise argparse.ArgumentTypeError(f"must be 1..99 (phones PJSIP/op101…op199), got {value}")
+    return number
+
+
 def add_commands(sub: Any) -> None:
     parser = sub.add_parser("pbx-sim", help="run the PBX simulator: a TCP server speaking Asterisk 20's AMI, generating calls")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (AMI and control)")
@@ -98,14 +119,14 @@ def add_commands(sub: Any) -> None:
     )
     parser.add_argument("--rate", type=float, help="calls per simulated minute (default CALLCENTER_PBX_SIM_RATE)")
     parser.add_argument("--speed", type=_positive, default=1.0, help="simulated seconds per real second (default 1)")
-    parser.add_argument("--operators", type=int, default=4, help="operator phones PJSIP/op101… (default 4)")
+    parser.add_argument("--operators", type=_operators, default=4, help="operator phones PJSIP/op101… (default 4)")
     parser.add_argument("--replay", type=_replay_path, help="send this .ami capture verbatim to every client after login")
     parser.add_argument("--cdr-database-url", help="write Asterisk CDR rows (table cdr) here (default CALLCENTER_CDR_DATABASE_URL)")
     parser.add_argument("--recordings-dir", type=Path, help="write stereo recordings here (default CALLCENTER_RECORDINGS_DIR)")
     parser.add_argument(
         "--fault",
         action="append",
-        help="fault injection, repeatable: split, split-max=N, malformed=N, slow-read=MS, slow-write=MS, drop-after=S, drop-every=S, refuse-login, deaf",
+        help="fault injection, repeatable: split, split-max=N, malformed=N, duplicate=N, slow-read=MS, slow-write=MS, drop-after=S, drop-every=S, refuse-login, cut-list, deaf",
     )
     parser.add_argument("--control-port", type=int, default=0, help="HTTP/JSON control interface port (0 = off); see docs/pbx-sim.md")
     parser.add_argument("--ami-version", default=AMI_VERSION, help=f"AMI version in the banner (default {AMI_VERSION}, Asterisk 20)")

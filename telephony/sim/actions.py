@@ -19,6 +19,8 @@ def _send_list(session: Session, action: Action, message: str, items: list[Pairs
     """`EventList: start` ack, the items (ActionID last or second, as app_queue / manager.c put it), the Complete event."""
     session.respond(action, "Success", message, eventlist=True)
     aid = action.action_id
+    if session.sim.faults.cut_list:  # disconnect mid-list: half the items, no Complete
+        items = items[: len(items) // 2]
     for item in items:
         if aid is None:
             session.send(encode(item))
@@ -26,6 +28,9 @@ def _send_list(session: Session, action: Action, message: str, items: list[Pairs
             session.send(encode([*item, ("ActionID", aid)]))
         else:
             session.send(encode([item[0], ("ActionID", aid), *item[1:]]))
+    if session.sim.faults.cut_list:
+        session.close()
+        return
     tail: Pairs = [("Event", complete)]
     if aid is not None:
         tail.append(("ActionID", aid))

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telephony.sim.faults import Faults, FaultSpecError
-from telephony.sim.queues import UNAVAILABLE
 from telephony.sim.scenario import burst
 from telephony.sim.spec import CallSpec, CallSpecError
 
@@ -85,7 +84,7 @@ async def _burst(sim: Simulator, body: dict[str, Any]) -> Any:
 
 
 async def _originates(sim: Simulator, _body: dict[str, Any]) -> Any:
-    return {"count": len(sim.originates), "items": sim.originates}
+    return {"count": sim.stats["originates"], "items": list(sim.originates)}
 
 
 async def _originate_script(sim: Simulator, body: dict[str, Any]) -> Any:
@@ -123,12 +122,7 @@ async def _device(sim: Simulator, body: dict[str, Any]) -> Any:
     interface = str(body.get("interface", ""))
     if not interface.startswith("PJSIP/"):
         raise ControlError(400, "invalid_interface", f"interface must look like PJSIP/op101, got {interface!r}")
-    if body.get("available", True):
-        sim.unavailable.discard(interface)
-        sim.pbx.member_status(interface, 1)
-    else:
-        sim.unavailable.add(interface)
-        sim.pbx.member_status(interface, UNAVAILABLE)
+    sim.set_device(interface, available=bool(body.get("available", True)))
     return {"interface": interface, "available": interface not in sim.unavailable}
 
 
@@ -151,6 +145,14 @@ async def _hangup(sim: Simulator, body: dict[str, Any]) -> Any:
     return {"hung_up": [c.name for c in chans]}
 
 
+async def _restart(sim: Simulator, body: dict[str, Any]) -> Any:
+    seconds = body.get("down_seconds", 5)
+    if not isinstance(seconds, int | float) or not 0 <= seconds <= 600:
+        raise ControlError(400, "invalid_restart", f"down_seconds must be a number 0..600, got {seconds!r}")
+    sim.spawn(sim.restart(float(seconds)))
+    return {"restarting": True, "down_seconds": seconds}
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/status"): _status,
     ("GET", "/channels"): _channels,
@@ -160,6 +162,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/originates"): _originates,
     ("POST", "/originate-outcomes"): _originate_script,
     ("POST", "/drop"): _drop,
+    ("POST", "/restart"): _restart,
     ("POST", "/faults"): _faults,
     ("POST", "/devices"): _device,
     ("POST", "/replay"): _replay,

@@ -3,9 +3,9 @@
 A fault spec is `name` or `name=value`, as given to `--fault` (repeatable) or the control interface:
 `split` (split every write at random byte offsets, also inside UTF-8 characters and between CR and LF),
 `split-max=N` (largest piece, default 7), `malformed=N` (a malformed frame after every N events),
-`slow-read=MS` (pause before handling each action), `slow-write=MS` (pause between written pieces),
+`duplicate=N` (every Nth event sent twice), `slow-read=MS` (pause before handling each action), `slow-write=MS` (pause between written pieces),
 `drop-after=S` (close every connection S seconds after start), `drop-every=S` (and again every S seconds),
-`refuse-login` (every Login fails), `deaf` (stop answering anything while keeping TCP open: a half-open link).
+`refuse-login` (every Login fails), `cut-list` (the connection drops in the middle of every event list, before `…Complete`), `deaf` (stop answering anything while keeping TCP open: a half-open link).
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ class Faults:
     split: bool = False
     split_max: int = 7
     malformed: int = 0
+    duplicate: int = 0
     slow_read: float = 0.0
     slow_write: float = 0.0
     drop_after: float | None = None
     drop_every: float | None = None
     refuse_login: bool = False
+    cut_list: bool = False
     deaf: bool = False
 
     def apply(self, spec: str) -> None:
@@ -47,11 +49,11 @@ class Faults:
             msg = f"unknown fault {name!r}; known faults: {names}"
             raise FaultSpecError(msg)
         try:
-            if attr in ("split", "refuse_login", "deaf"):
+            if attr in ("split", "refuse_login", "deaf", "cut_list"):
                 setattr(self, attr, value.strip().lower() not in ("0", "off", "false", "no"))
             elif attr in ("slow_read", "slow_write"):
                 setattr(self, attr, float(value) / 1000.0)
-            elif attr in ("split_max", "malformed"):
+            elif attr in ("split_max", "malformed", "duplicate"):
                 setattr(self, attr, max(0, int(value)))
             else:
                 setattr(self, attr, float(value) if value.strip() else None)

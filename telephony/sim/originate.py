@@ -153,7 +153,7 @@ async def after_answer(flows: Flows, leg: Channel, action: Action) -> None:
     if action.get("Application").lower() == "chanspy":
         await spy(flows, leg, action.get("Data"))
     elif action.get("Context") == "callcenter-callback":
-        await callback_dial(flows, leg, action.get("Exten"))
+        await callback_dial(flows, leg, action.get("Exten"), task_id=_variables(action).get("CC_TASK_ID", ""))
     else:
         await flows.engine.wait(leg, 10.0)
         flows.engine.end(leg, 16, request=True)
@@ -175,7 +175,7 @@ async def spy(flows: Flows, leg: Channel, data: str) -> None:
     flows.engine.end(leg, 16)
 
 
-async def callback_dial(flows: Flows, leg: Channel, number: str) -> None:
+async def callback_dial(flows: Flows, leg: Channel, number: str, *, task_id: str = "") -> None:
     """`callcenter-callback`: MixMonitor, then Dial(PJSIP/<number>@trunk); the citizen's outcome is scripted by number."""
     pbx, eng, trunk = flows.pbx, flows.engine, flows.sim.config.trunk
     pbx.open_cdr(leg)
@@ -200,7 +200,7 @@ async def callback_dial(flows: Flows, leg: Channel, number: str) -> None:
         status = {"busy": "BUSY", "noanswer": "NOANSWER", "congestion": "CONGESTION"}.get(outcome, "CHANUNAVAIL")
         pbx.dial_end(leg, citizen, status)
         eng.end(citizen, OUTCOMES[outcome][1])
-        pbx.user_event(leg, "CallcenterCallbackResult", [("Linkedid", leg.linkedid), ("DialStatus", status)])
+        pbx.user_event(leg, "CallcenterCallbackResult", [("Linkedid", leg.linkedid), ("DialStatus", status), ("TaskId", task_id)])
         eng.end(leg, 16)
         return
     pbx.set_state(citizen, 6)
@@ -210,4 +210,5 @@ async def callback_dial(flows: Flows, leg: Channel, number: str) -> None:
     pbx.emit("HangupRequest", "call", [*citizen.snapshot(), ("Cause", "16")])
     pbx.leave_bridge(citizen)
     eng.end(citizen, 16)
+    pbx.user_event(leg, "CallcenterCallbackResult", [("Linkedid", leg.linkedid), ("DialStatus", "ANSWER"), ("TaskId", task_id)])
     await eng.record_and_hang_up(leg, recorded=True)

@@ -11,6 +11,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from telephony.sim.cdr import DIAL_DISPOSITION, CdrRow
@@ -37,6 +38,7 @@ class Pbx:
         self._cdr_seq = itertools.count(1)
         self._cdrs: dict[str, list[CdrRow]] = {}
         self._order: dict[str, int] = {}
+        self.silent = False  # a PBX going down sends nothing more
         self.events_sent = 0
         self.finished_linkedids: list[str] = []
         self.on_linkedid_end: list[Callable[[str], None]] = []
@@ -50,6 +52,8 @@ class Pbx:
             self._subscribers.remove(subscriber)
 
     def emit(self, name: str, klass: str, body: Pairs) -> None:
+        if self.silent:
+            return
         data = encode([("Event", name), ("Privilege", f"{klass},all"), *body])
         self.events_sent += 1
         for subscriber in list(self._subscribers):
@@ -120,10 +124,44 @@ class Pbx:
         self.emit("Hangup", "call", [*ch.snapshot(), *cause_pairs(cause)])
         self.channels.pop(ch.uniqueid, None)
         self._write_cdrs(ch)
+        if not any(c.uniqueid == ch.uniqueid or c.linkedid == ch.uniqueid for c in self.channels.values()):
+            self._order.pop(ch.uniqueid, None)
         if not any(c.linkedid == ch.linkedid for c in self.channels.values()):
+            self._order.pop(ch.linkedid, None)
+            self._cel_linkedid_end(ch)
             self.finished_linkedids.append(ch.linkedid)
             for callback in list(self.on_linkedid_end):
                 callback(ch.linkedid)
+
+    def _cel_linkedid_end(self, ch: Channel) -> None:
+        """`CEL EventName: LINKEDID_END` (cel.conf events=LINKEDID_END, [manager] enabled): the whole call is over."""
+        stamp = datetime.fromtimestamp(self.clock.to_wall(self.clock.now()), UTC).strftime("%Y-%m-%d %H:%M:%S")
+        self.emit(
+            "CEL",
+            "call",
+            [
+                ("EventName", "LINKEDID_END"),
+                ("AccountCode", ch.accountcode),
+                ("CallerIDnum", ch.caller_num),
+                ("CallerIDname", ch.caller_name),
+                ("CallerIDani", ch.caller_num),
+                ("CallerIDrdnis", ""),
+                ("CallerIDdnid", ""),
+                ("Exten", ch.exten),
+                ("Context", ch.context),
+                ("Channel", ch.name),
+                ("Application", ""),
+                ("AppData", ""),
+                ("EventTime", stamp),
+                ("AMAFlags", "DOCUMENTATION"),
+                ("UniqueID", ch.uniqueid),
+                ("LinkedID", ch.linkedid),
+                ("Userfield", ""),
+                ("Peer", ""),
+                ("PeerAccount", ""),
+                ("Extra", ""),
+            ],
+        )
 
     # --- dialing and bridging ---------------------------------------------------------------------
     def dial_begin(self, caller: Channel | None, callee: Channel, dialstring: str) -> None:

@@ -83,6 +83,8 @@ async def run_scenario(sim: Simulator, name: str, rate: float, *, seed: int | No
         raise ValueError(msg)
     rng = random.Random(seed)  # noqa: S311 - traffic simulation, not security
     operators = sim.operator_interfaces()
+    if name == "mixed":
+        sim.spawn(operator_activity(sim, random.Random(rng.random())))  # noqa: S311 - traffic simulation
     if name == "burst":
         await burst(sim, 60, rng=rng)
     if name == "none" or rate <= 0:
@@ -107,3 +109,22 @@ async def burst(sim: Simulator, count: int, *, rng: random.Random, did: str = "1
     sim.stats["bursts"] += 1
     logger.info("mass outage burst placed", extra={"event_data": {"calls": count, "did": did}})
     return linkedids
+
+
+PAUSE_REASONS = ("перерва", "обід", "навчання", "документи")
+
+
+async def operator_activity(sim: Simulator, rng: random.Random, *, spare: int = 2) -> None:
+    """Phones of operators without a console user (all but the first `spare`) pause, unpause, drop off and come back."""
+    phones = sim.operator_interfaces()[spare:] or sim.operator_interfaces()
+    while True:
+        await sim.clock.sleep(rng.expovariate(1 / 120))
+        interface = rng.choice(phones)
+        if rng.random() < 0.7:
+            sim.set_paused(interface, paused=True, reason=rng.choice(PAUSE_REASONS))
+            await sim.clock.sleep(rng.uniform(60, 300))
+            sim.set_paused(interface, paused=False)
+        else:
+            sim.set_device(interface, available=False)
+            await sim.clock.sleep(rng.uniform(30, 120))
+            sim.set_device(interface, available=True)

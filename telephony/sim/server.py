@@ -11,12 +11,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from telephony.sim import actions
+from telephony.sim.ami_classes import ACTION_WRITE
 from telephony.sim.cdr import CdrWriter
 from telephony.sim.channels import Channel
 from telephony.sim.clock import Clock
@@ -47,6 +48,7 @@ class SimConfig:
     cdr_database_url: str = ""
     replay: Path | None = None
     auth_fail_delay: float = 1.0
+    write_timeout: float = 1.0  # manager.conf writetimeout = 1000 (ms)
     extra_users: dict[str, AmiUser] = field(default_factory=dict)
 
 
@@ -69,10 +71,11 @@ class Simulator:
         self.users = {self.config.username: AmiUser(self.config.secret, self.config.read, self.config.write), **self.config.extra_users}
         self.sessions: set[Session] = set()
         self.stats: Counter[str] = Counter()
-        self.originates: list[dict[str, Any]] = []
+        self.originates: deque[dict[str, Any]] = deque(maxlen=10_000)  # the latest Originates received, for tests and drills
         self.unavailable: set[str] = set()
         self.malformed_frames = MALFORMED_FRAMES
         self.malformed_counter = 0
+        self.duplicate_counter = 0
         self.auth_fail_delay = self.config.auth_fail_delay
         self.started_at = time.time()
         self.engine = CallEngine(self)
@@ -96,15 +99,7 @@ class Simulator:
             "command": actions.command,
             "originate": self.engine.originate_action,
         }
-        self.write_classes: dict[str, frozenset[str]] = {
-            "coreshowchannels": frozenset({"system", "reporting"}),
-            "queuepause": frozenset({"agent"}),
-            "queueadd": frozenset({"agent"}),
-            "queueremove": frozenset({"agent"}),
-            "originate": frozenset({"originate"}),
-            "hangup": frozenset({"system", "call"}),
-            "command": frozenset({"command"}),
-        }
+        self.write_classes = ACTION_WRITE
 
     # --- configuration ----------------------------------------------------------------------------
     def operator_interfaces(self) -> list[str]:
@@ -193,6 +188,22 @@ class Simulator:
         if self._replay_bytes is not None:
             session.send(self._replay_bytes)
 
+    async def restart(self, down_seconds: float) -> int:
+        """Asterisk restarting: `Event: Shutdown` (Cleanly, Restart True), every call cut (their CDRs written),
+        connections closed and refused for `down_seconds`, then listening again on the same port. Returns the calls cut."""
+        host = self._server.sockets[0].getsockname()[0] if self._server is not None else "127.0.0.1"
+        self.pbx.emit("Shutdown", "system", [("Shutdown", "Cleanly"), ("Restart", "True")])
+        await asyncio.sleep(0.05)  # let the sessions write it
+        if self._server is not None:
+            self._server.close()
+        self.drop_connections()
+        cut = self.engine.cut_all()
+        self.stats["restarts"] += 1
+        await asyncio.sleep(down_seconds)
+        self._server = await asyncio.start_server(self._accept, host, self.port)
+        self.started_at = time.time()
+        return cut
+
     def drop_connections(self) -> int:
         """Close every client connection at once (the PBX going away); returns how many were dropped."""
         dropped = 0
@@ -219,6 +230,23 @@ class Simulator:
                 session.send(data)
                 sent += 1
         return sent
+
+    def set_device(self, interface: str, *, available: bool) -> None:
+        """A phone registers or drops off: QueueMemberStatus 1 / 5; Originate to an unavailable phone fails (Reason 0)."""
+        if available:
+            self.unavailable.discard(interface)
+            self.pbx.member_status(interface, NOT_INUSE)
+        else:
+            self.unavailable.add(interface)
+            self.pbx.member_status(interface, UNAVAILABLE)
+
+    def set_paused(self, interface: str, *, paused: bool, reason: str = "") -> None:
+        """The operator pauses from the phone: one QueueMemberPause per queue."""
+        for queue, member in self.pbx.find_members(interface):
+            member.paused, member.paused_reason = paused, reason if paused else ""
+            if paused:
+                member.last_pause = int(time.time())
+            self.pbx.emit("QueueMemberPause", "agent", member.blob(queue.name))
 
     # --- PBX hooks --------------------------------------------------------------------------------
     def hangup_requested(self, ch: Channel, cause: int) -> None:

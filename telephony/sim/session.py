@@ -79,6 +79,10 @@ class Session:
         if self.user is not None and klass in self.mask:
             self.send(data)
             faults = self.sim.faults
+            if faults.duplicate:
+                self.sim.duplicate_counter += 1
+                if self.sim.duplicate_counter % faults.duplicate == 0:
+                    self.send(data)
             if faults.malformed:
                 self.sim.malformed_counter += 1
                 if self.sim.malformed_counter % faults.malformed == 0:
@@ -114,13 +118,23 @@ class Session:
             for piece in faults.pieces(data, self.rng):
                 self.writer.write(piece)
                 if faults.split or faults.slow_write:
-                    await self.writer.drain()
+                    await self._drain()
                     await asyncio.sleep(faults.slow_write)
             if self.outbox.empty():
-                await self.writer.drain()
-        with contextlib.suppress(OSError):
-            await self.writer.drain()
+                await self._drain()
+        with contextlib.suppress(OSError, TimeoutError):
+            await self._drain()
         self.writer.close()
+
+    async def _drain(self) -> None:
+        """Asterisk's `writetimeout`: a client that cannot take a write within that time is disconnected."""
+        try:
+            await asyncio.wait_for(self.writer.drain(), self.sim.config.write_timeout)
+        except TimeoutError:
+            logger.warning("ami client did not read within writetimeout, dropped", extra={"event_data": {"peer": self.peer}})
+            self.sim.stats["write_timeouts"] += 1
+            self.abort()
+            raise
 
     # --- input ------------------------------------------------------------------------------------
     async def read_loop(self) -> None:

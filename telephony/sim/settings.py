@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,8 @@ class PbxSimSettings(BaseSettings):
     pbx_sim_port: int = Field(5038, ge=0, le=65535, description="TCP port the PBX simulator listens on")
     pbx_sim_rate: float = Field(6.0, ge=0, description="calls per minute the simulator generates in scenario mode")
     cdr_database_url: str = Field("", description="SQLAlchemy URL of Asterisk's CDR database (table `cdr`)")
+    recordings_dir: Path = Field(Path("var/recordings"), description="Asterisk's monitor directory (recording relpaths are under it)")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING")
 
     @field_validator("cdr_database_url")
     @classmethod

@@ -23,7 +23,11 @@ class RawAmi:
 
     @classmethod
     async def connect(cls, port: int) -> RawAmi:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return await cls.connect_to("127.0.0.1", port)
+
+    @classmethod
+    async def connect_to(cls, host: str, port: int) -> RawAmi:
+        reader, writer = await asyncio.open_connection(host, port)
         client = cls(reader, writer)
         while b"\r\n" not in client.buffer:
             await client._read_more(5)

@@ -213,3 +213,23 @@ async def test_queue_pause_add_remove(sim: Simulator, ami: RawAmi) -> None:
 async def test_command_output_lines(ami: RawAmi) -> None:
     sim_version = await ami.action("Command", ("Command", "core show version"))
     assert get(sim_version, "Response") == "Error"  # the listener's user has no `command` write class
+
+
+async def test_callback_to_a_busy_citizen_reports_the_dial_status(sim: Simulator, ami: RawAmi) -> None:
+    sim.originate_script.push("380501234567", "busy", citizen=True)
+    _, event = await _originate(ami, "cb-busy")
+    assert get(event, "Reason") == "4"  # the operator answered; the citizen is busy
+    frames = await ami.until(lambda f: get(f, "UserEvent") == "CallcenterCallbackResult")
+    assert get(frames[-1], "DialStatus") == "BUSY"
+    assert get(frames[-1], "TaskId") == "9"
+    assert get(frames[-1], "Linkedid") == "cb-busy"
+    dial_end = next(f for f in frames if get(f, "Event") == "DialEnd")
+    assert get(dial_end, "DialStatus") == "BUSY"
+
+
+async def test_answered_callback_is_recorded_under_the_channel_id(sim: Simulator, ami: RawAmi) -> None:
+    await _originate(ami, "cb-rec")
+    frames = await ami.until(lambda f: get(f, "UserEvent") == "CallcenterRecording", limit=20)
+    assert get(frames[-1], "Uniqueid") == get(frames[-1], "Linkedid") == "cb-rec"
+    assert (get(frames[-1], "RecordingFile") or "").endswith("/cb-rec.wav")
+    assert any(get(f, "UserEvent") == "CallcenterCallbackResult" and get(f, "DialStatus") == "ANSWER" for f in frames)
