@@ -31,12 +31,15 @@ def get_call(session: Session, call_id: str, *, lock: bool = False) -> Call | No
     return session.exec(query.with_for_update() if lock else query).first()
 
 
-def answer_call(session: Session, call_id: str, *, interface: str | None, wait_seconds: float | None, now: datetime) -> Call | None:
+def answer_call(
+    session: Session, call_id: str, *, interface: str | None, wait_seconds: float | None, now: datetime, queue: str | None = None
+) -> Call | None:
     """The call was answered by the phone `interface` (matched exactly to a user's extension); idempotent, first answer wins."""
     call = get_call(session, call_id, lock=True)
     if call is None or call.answered or call.ended_at is not None:
         return call
     call.answered, call.answered_at, call.interface, call.wait_seconds = True, now, interface, wait_seconds
+    call.queue = call.queue or queue
     if interface:
         user = session.exec(select(User).where(User.extension == interface)).first()
         call.operator_id = user.id if user else None

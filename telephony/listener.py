@@ -186,7 +186,7 @@ class Listener:
             await self.publish(CallAgentReleased(call_id=effect.call_id, interface=effect.interface))
         elif isinstance(effect, Answered):
             self.board.answered(self.queue_of.get(effect.call_id))
-            await asyncio.to_thread(self.store.answer, effect)
+            await asyncio.to_thread(self.store.answer, effect, queue=self.queue_of.get(effect.call_id))
             self._outbox_dirty.set()
         elif isinstance(effect, Ended):
             self.appeal_of.pop(effect.call_id, None)

@@ -116,9 +116,9 @@ class Store:
                 with contextlib.suppress(redis.RedisError, LockError):
                     lock.release()
 
-    def answer(self, effect: Answered) -> None:
+    def answer(self, effect: Answered, *, queue: str | None = None) -> None:
         with Session(self.engine) as session:
-            answer_call(session, effect.call_id, interface=effect.interface, wait_seconds=effect.wait_seconds, now=effect.at)
+            answer_call(session, effect.call_id, interface=effect.interface, wait_seconds=effect.wait_seconds, now=effect.at, queue=queue)
 
     def end(self, effect: Ended, *, queue: str | None) -> None:
         end = CallEnd(effect.cause, effect.cause_text, effect.answered, effect.abandoned, effect.talk_seconds, queue)

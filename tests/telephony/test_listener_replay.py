@@ -106,6 +106,8 @@ async def test_own_transcript(name: str, ami: FakeAmi, start_listener, engine: E
         for call, exp in zip(calls, expects, strict=True):
             assert (call.caller, call.did, call.abandoned) == (exp.caller, exp.did, exp.abandoned)
             assert call.interface == exp.answered_by
+            if call.answered and "queue" in name:
+                assert call.queue == "hotline"
             assert call.answered == (exp.answered_by is not None)
             if exp.caller_name:
                 assert call.caller_name == exp.caller_name
