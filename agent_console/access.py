@@ -122,6 +122,11 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/open311/v2/requests.xml"): PUBLIC,
     ("POST", "/open311/v2/requests.xml"): PUBLIC,  # the api_key is checked by the Open311 intake
     ("GET", "/open311/v2/requests/{service_request_id}.xml"): PUBLIC,
+    ("GET", "/api/wallboard"): SUP,
+    ("POST", "/api/wallboard/spy"): SUP,
+    ("GET", "/api/callback-desk"): CALLBACKS,
+    ("POST", "/api/callbacks/{task_id}/call"): CALLBACKS,
+    ("GET", "/api/commands/{command_id}"): frozenset({Role.operator, Role.supervisor, Role.callback_agent}),
 }
 
 PERSONAL_DATA_ROUTES: Final = (

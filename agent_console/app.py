@@ -20,6 +20,7 @@ from agent_console.routes import (
     admin,
     appeals,
     auth,
+    callback_desk,
     callbacks,
     citizens,
     executor,
@@ -31,6 +32,7 @@ from agent_console.routes import (
     petitions,
     reference,
     transcripts,
+    wallboard,
 )
 from agent_console.routes import metrics as metrics_routes
 from agent_console.routes import open311 as open311_routes
@@ -116,4 +118,6 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(open311_keys_routes.router)
     app.include_router(public_routes.router)
     app.include_router(metrics_routes.router)
+    app.include_router(wallboard.router)
+    app.include_router(callback_desk.router)
     return app
