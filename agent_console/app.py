@@ -39,6 +39,7 @@ from agent_console.routes import open311 as open311_routes
 from agent_console.routes import open311_keys as open311_keys_routes
 from agent_console.routes import public as public_routes
 from agent_console.routes import reports as reports_routes
+from agent_console.state_recorder import record_agent_states
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -76,13 +77,16 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_drain_forever(app, config.outbox_interval_seconds)) if drain_outbox_in_background else None
+        # the agent state log (pause and wrap-up time) runs with the other background work
+        recorder = asyncio.create_task(record_agent_states(engine, redis_client)) if drain_outbox_in_background and redis_client else None
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            for background in (task, recorder):
+                if background is not None:
+                    background.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await background
 
     app = FastAPI(title="Контакт-центр міської ради — API", version="0.1.0", lifespan=lifespan, dependencies=[Depends(guard)])
     app.state.engine = engine

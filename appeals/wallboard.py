@@ -113,6 +113,8 @@ class OperatorFigures:
     calls: int
     talk_seconds: float
     aht_seconds: float | None
+    pause_seconds: float = 0.0
+    wrapup_seconds: float = 0.0
 
 
 def operator_figures(session: Session, *, since: datetime, until: datetime) -> list[OperatorFigures]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from agent_console.commands import send_command
 from agent_console.deps import ActorDep, CurrentUser, NowDep, SessionDep
+from appeals.agent_states import operator_board
 from appeals.errors import DomainValidationError
 from appeals.history import record_audit
 from appeals.models import User
@@ -24,7 +25,6 @@ from appeals.wallboard import (
     QueueFigures,
     agent_state,
     day_start,
-    operator_figures,
     queue_figures,
     queue_load,
 )
@@ -177,7 +177,7 @@ def wallboard(
         listener=listener,
         live=live_queues(session, states),
         today=queue_figures(session, since=start, until=now, threshold=threshold),
-        operators=operator_figures(session, since=start, until=now),
+        operators=operator_board(session, since=start, until=now),
         load=queue_load(session, since=load_since, until=now, bucket=bucket),
         missed=[MissedPublic(call=m, caller_display=display_phone(m.caller)) for m in missed_calls(session, since=start)],
         deadlines=deadline_board(session, now=now),
