@@ -12,10 +12,12 @@ from pathlib import Path
 import anyio
 import redis
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from agent_console.deps import guard
 from agent_console.errors import install_error_handlers
+from agent_console.pages.render import STATIC
 from agent_console.routes import (
     admin,
     appeals,
@@ -29,6 +31,7 @@ from agent_console.routes import (
     issues,
     ivr,
     operations,
+    pages,
     petitions,
     reference,
     transcripts,
@@ -124,4 +127,6 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(metrics_routes.router)
     app.include_router(wallboard.router)
     app.include_router(callback_desk.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
