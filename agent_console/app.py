@@ -31,6 +31,7 @@ from agent_console.routes import (
     issues,
     ivr,
     operations,
+    ops_pages,
     pages,
     petitions,
     reference,
@@ -128,5 +129,6 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(wallboard.router)
     app.include_router(callback_desk.router)
     app.include_router(pages.router)
+    app.include_router(ops_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -118,8 +118,4 @@ class Command(BaseModel):
     task_id: int | None = None
     queue: str | None = None
     reason: str | None = None
-    target: str | None = None
-    """spy: the operator's interface to listen to (`PJSIP/op101`); `interface` is the supervisor's phone."""
-    mode: Literal["listen", "whisper", "barge"] | None = None
-    """spy: ChanSpy options `qE` (listen), `qw` (whisper), `qB` (barge)."""
     expires_at: datetime

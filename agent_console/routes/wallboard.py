@@ -155,6 +155,19 @@ def live_queues(session: Session, states: list[dict[str, Any]]) -> list[QueueLiv
     return out
 
 
+class LiveBoard(BaseModel):
+    generated_at: datetime
+    listener: dict[str, Any] | None
+    live: list[QueueLive]
+
+
+@router.get("/api/wallboard/live")
+def wallboard_live(request: Request, session: SessionDep, now: NowDep) -> LiveBoard:
+    """Only the live part (no figures): what the page refetches when a `queue.state` delta arrives."""
+    states, listener = read_queue_states(request.app.state.redis)
+    return LiveBoard(generated_at=now, listener=listener, live=live_queues(session, states))
+
+
 @router.get("/api/wallboard")
 def wallboard(
     request: Request,
@@ -201,7 +214,7 @@ def spy(body: SpyIn, request: Request, session: SessionDep, user: CurrentUser, a
             fields={"interface": "invalid"},
         )
     command = send_command(
-        request.app.state.redis, "spy", now=now, user_id=user.id, interface=user.extension, target=target, mode=body.mode
+        request.app.state.redis, "spy", now=now, user_id=user.id, interface=user.extension, number=target, reason=body.mode
     )
     record_audit(session, actor, "spy", "call", target, now=now, detail={"mode": body.mode, "command_id": command.command_id})
     session.commit()

@@ -200,7 +200,8 @@ def test_spy_writes_a_command_with_expiry(client: TestClient, staff: Headers, re
     [(_, fields)] = read_range(redis_client, COMMANDS)
     kind, _v, _at, data = decode_entry(fields)
     assert kind == "spy"
-    assert (data["kind"], data["interface"], data["target"], data["mode"]) == ("spy", "PJSIP/op190", "PJSIP/op101", "whisper")
+    # the listener's spy reads the spied phone from `number` and the mode from `reason` (telephony/commands.py)
+    assert (data["kind"], data["interface"], data["number"], data["reason"]) == ("spy", "PJSIP/op190", "PJSIP/op101", "whisper")
     assert data["command_id"] == accepted["command_id"]
     assert datetime.fromisoformat(data["expires_at"]) == clock.now + timedelta(seconds=30)
     status = client.get(f"/api/commands/{accepted['command_id']}", headers=staff["sup"]).json()
