@@ -1,4 +1,4 @@
-"""ops: the agent state log (pause and wrap-up time on the wallboard)
+"""ops: the agent state log (pause and wrap-up time on the wallboard), calls by start time (today's figures)
 
 Revision ID: 0009_ops
 Revises: 0006_reports
@@ -29,8 +29,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('interface', 'since', 'state')
     )
     op.create_index('ix_agent_state_log_since', 'agent_state_log', ['since'], unique=False)
+    op.create_index('ix_call_started', 'call', ['started_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_call_started', table_name='call')
     op.drop_index('ix_agent_state_log_since', table_name='agent_state_log')
     op.drop_table('agent_state_log')
