@@ -26,4 +26,6 @@ def wallboard_tv(request: Request) -> HTMLResponse:
 @router.get("/callbacks", response_class=HTMLResponse)
 def callbacks_page(request: Request) -> HTMLResponse:
     """The callback desk: worklist, click-to-call, live call status, outcome."""
-    return HTMLResponse(render_page("callbacks.html", page="callbacks", roles=("callback_agent", "supervisor"), request_path=request.url.path))
+    return HTMLResponse(
+        render_page("callbacks.html", page="callbacks", roles=("callback_agent", "supervisor"), request_path=request.url.path)
+    )
