@@ -18,7 +18,7 @@ def supervisor_page(request: Request, tv: bool = False) -> HTMLResponse:
 
 
 @router.get("/wallboard/tv", response_class=HTMLResponse)
-def wallboard_tv(request: Request) -> HTMLResponse:
+def wallboard_tv() -> HTMLResponse:
     """The wallboard for a wall screen: large type, no controls."""
     return HTMLResponse(render_page("supervisor.html", page="supervisor", roles=("supervisor",), request_path="/supervisor", tv=True))
 
