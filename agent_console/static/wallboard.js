@@ -8,6 +8,7 @@
   const QUEUE_NAMES = {hotline: "Гаряча лінія", consult: "Консультації", "": "Усі черги"};
   const SPY = [["listen", "Слухати"], ["whisper", "Підказувати"], ["barge", "Втрутитися"]];
   const FULL_EVERY = 30000;
+  const LIVE_EVERY = 5000; // the live part is refetched at least this often, even without socket deltas
   let board = null, live = [], liveAt = Date.now();
   const pending = new Map(); // command_id → {label, timer}
 
@@ -213,6 +214,7 @@
       if (TV) document.body.classList.add("tv");
       await refresh();
       setInterval(refresh, FULL_EVERY);
+      setInterval(() => { if (Date.now() - liveAt >= LIVE_EVERY) refreshLive(); }, 1000);
       setInterval(tick, 1000); tick();
     },
     ws: {
