@@ -59,7 +59,7 @@ def _wait_http(url: str, procs: list[subprocess.Popen[bytes]], logs: Path, secon
     while time.monotonic() < deadline:
         for proc in procs:
             if proc.poll() is not None:
-                pytest.fail(f"a process exited early ({proc.args}); logs in {logs}")
+                pytest.fail(f"a process exited early ({proc.args!r}); logs in {logs}")
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
                 return
