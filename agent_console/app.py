@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 
 from agent_console.deps import guard
 from agent_console.errors import install_error_handlers
+from agent_console.hub import ConsoleHub, HubConfig
+from agent_console.hub_data import card_builder, worklist_reader
 from agent_console.pages.render import STATIC
 from agent_console.routes import (
     admin,
@@ -25,6 +27,7 @@ from agent_console.routes import (
     callback_desk,
     callbacks,
     citizens,
+    console_ws,
     executor,
     health,
     incidents,
@@ -44,6 +47,7 @@ from agent_console.routes import open311_keys as open311_keys_routes
 from agent_console.routes import public as public_routes
 from agent_console.routes import reports as reports_routes
 from agent_console.state_recorder import record_agent_states
+from runtime.redis import async_clone
 from workers.outbox import drain_outbox
 
 logger = logging.getLogger(__name__)
@@ -62,6 +66,7 @@ class AppConfig:
     raw_sample_rate: int = 8000
     open311_jurisdiction: str = ""
     service_level_seconds: int = 20
+    hub: HubConfig = field(default_factory=HubConfig)
 
 
 async def _drain_forever(app: FastAPI, interval: float) -> None:
@@ -75,17 +80,39 @@ async def _drain_forever(app: FastAPI, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
+def _start_hub(app: FastAPI, config: HubConfig, engine: Engine, redis_client: redis.Redis | None) -> asyncio.Task[None] | None:
+    """The console hub of this process (none without Redis: the socket then says live updates are unavailable)."""
+    if redis_client is None:
+        app.state.hub = None
+        return None
+    hub = ConsoleHub(async_clone(redis_client), cards=card_builder(engine), worklist=worklist_reader(engine), config=config)
+    app.state.hub = hub
+    return asyncio.create_task(hub.run())
+
+
+async def _stop_hub(app: FastAPI, task: asyncio.Task[None] | None) -> None:
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await app.state.hub.redis.aclose()
+    await app.state.hub.redis.connection_pool.disconnect()
+
+
 def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis | None, drain_outbox_in_background: bool = True) -> FastAPI:
     """The console API over an existing engine and Redis client (the composition root owns both)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_drain_forever(app, config.outbox_interval_seconds)) if drain_outbox_in_background else None
+        hub_task = _start_hub(app, config.hub, engine, redis_client)
         # the agent state log (pause and wrap-up time) runs with the other background work
         recorder = asyncio.create_task(record_agent_states(engine, redis_client)) if drain_outbox_in_background and redis_client else None
         try:
             yield
         finally:
+            await _stop_hub(app, hub_task)
             for background in (task, recorder):
                 if background is not None:
                     background.cancel()
@@ -131,4 +158,5 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(pages.router)
     app.include_router(ops_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.router.add_websocket_route("/ws/console", console_ws.console_socket)
     return app

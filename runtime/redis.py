@@ -65,3 +65,29 @@ def connect_async(url: str, *, timeout: float = 2.0) -> aredis.Redis:
         decode_responses=True,
         retry=AsyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 2),
     )
+
+
+def async_clone(client: redis.Redis) -> aredis.Redis:
+    """An asyncio client to the same server as a sync one (TCP or unix socket), decoding responses, own pool."""
+    kwargs = dict(client.connection_pool.connection_kwargs)
+    kwargs["decode_responses"] = True
+    kwargs.pop("retry", None)
+    sync_class = client.connection_pool.connection_class
+    connection_class: type[aredis.Connection] | type[aredis.UnixDomainSocketConnection] = (
+        aredis.UnixDomainSocketConnection if issubclass(sync_class, redis.UnixDomainSocketConnection) else aredis.Connection
+    )
+    allowed = {
+        "host",
+        "port",
+        "db",
+        "username",
+        "password",
+        "path",
+        "socket_timeout",
+        "socket_connect_timeout",
+        "decode_responses",
+        "health_check_interval",
+        "client_name",
+    }
+    pool = aredis.ConnectionPool(connection_class=connection_class, **{k: v for k, v in kwargs.items() if k in allowed})
+    return aredis.Redis(connection_pool=pool, retry=AsyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 2))

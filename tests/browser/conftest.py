@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 import redis
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from agent_console.app import AppConfig, create_app
+from agent_console.hub import HubConfig
 from appeals.models import Role, User
 from appeals.seeding import seed_reference
 from callcenter.wiring import upgrade_database
@@ -93,6 +95,11 @@ class Live:
     url: str
     engine: Engine
     redis: redis.Redis
+    app: FastAPI
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.url.removeprefix("http") + "/ws/console"
 
     def __str__(self) -> str:
         return self.url
@@ -112,17 +119,33 @@ def serve(app: object, port: int) -> tuple[uvicorn.Server, threading.Thread]:
 
 
 @pytest.fixture(scope="module")
-def live(db_url: str, redis_url: str) -> Iterator[Live]:
-    """The real app (outbox drainer and WebSocket hub included) on a free port, real clock."""
+def hub_config() -> HubConfig:
+    """The live server's hub settings; a test module overrides this fixture to shrink queues or heartbeats."""
+    return HubConfig()
+
+
+def start_live(db_url: str, redis_url: str, hub: HubConfig) -> tuple[Live, Callable[[], None]]:
+    """One more API instance over the same DB and Redis (several instances share the stream); returns a stopper."""
     engine = build_engine(db_url)
     client = connect(redis_url)
-    app = create_app(AppConfig(secret_key=SECRET), engine=engine, redis_client=client)
+    app = create_app(AppConfig(secret_key=SECRET, hub=hub), engine=engine, redis_client=client)
     server, thread = serve(app, free_port())
-    yield Live(f"http://127.0.0.1:{server.config.port}", engine, client)
-    server.should_exit = True
-    thread.join(timeout=15)
-    client.close()
-    engine.dispose()
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=15)
+        client.close()
+        engine.dispose()
+
+    return Live(f"http://127.0.0.1:{server.config.port}", engine, client, app), stop
+
+
+@pytest.fixture(scope="module")
+def live(db_url: str, redis_url: str, hub_config: HubConfig) -> Iterator[Live]:
+    """The real app (outbox drainer and WebSocket hub included) on a free port, real clock."""
+    server, stop = start_live(db_url, redis_url, hub_config)
+    yield server
+    stop()
 
 
 @pytest.fixture
