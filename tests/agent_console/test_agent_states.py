@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,18 +69,12 @@ def _rows(engine: Engine) -> int:
         return int(session.exec(select(func.count()).select_from(AgentStateLog)).one())
 
 
-async def test_two_recorders_write_each_state_once_and_the_wallboard_sums_them(
-    engine: Engine, redis_client: redis.Redis, client: TestClient, clock: Clock
-) -> None:
-    make_user(engine, "op1", Role.operator, now=clock.now, extension="PJSIP/op101")
-    make_user(engine, "op2", Role.operator, now=clock.now, extension="PJSIP/op102")
-    make_user(engine, "sup", Role.supervisor, now=clock.now)
-    publish(redis_client, "call.offered", {"call_id": "x", "appeal_id": None, "caller": None})
+async def _follow(engine: Engine, redis_client: redis.Redis, expected: int) -> None:
+    """Two recorders (two API instances) follow the stream while the events are published."""
     tasks = [asyncio.create_task(record_agent_states(engine, redis_client)) for _ in range(2)]
     try:
         await asyncio.sleep(0.5)
         _events(redis_client)
-        expected = 9  # op101: 5 states; op103: free, paused, offline; op102: paused
         for _ in range(100):
             if _rows(engine) >= expected:
                 break
@@ -90,6 +85,20 @@ async def test_two_recorders_write_each_state_once_and_the_wallboard_sums_them(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def test_two_recorders_write_each_state_once_and_the_wallboard_sums_them(
+    engine: Engine, redis_client: redis.Redis, client: TestClient, clock: Clock
+) -> None:
+    make_user(engine, "op1", Role.operator, now=clock.now, extension="PJSIP/op101")
+    make_user(engine, "op2", Role.operator, now=clock.now, extension="PJSIP/op102")
+    make_user(engine, "sup", Role.supervisor, now=clock.now)
+    publish(redis_client, "call.offered", {"call_id": "x", "appeal_id": None, "caller": None})
+    expected = 9  # op101: 5 states; op103: free, paused, offline; op102: paused
+    # a loop of its own in a thread: independent of whatever loop another test's fixtures left running
+    runner = threading.Thread(target=asyncio.run, args=(_follow(engine, redis_client, expected),))
+    runner.start()
+    runner.join(timeout=30)
     assert _rows(engine) == expected
     with Session(engine) as session:
         op103 = session.exec(
