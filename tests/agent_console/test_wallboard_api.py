@@ -225,3 +225,18 @@ def test_operator_and_callback_agent_cannot_open_the_wallboard(client: TestClien
         response = client.get("/api/wallboard", headers=staff[who])
         assert (response.status_code, response.json()["error"]["code"]) == (403, "forbidden")
     assert client.get("/api/wallboard").status_code == 401
+
+
+def test_page_shells_carry_no_data_and_name_their_roles(client: TestClient) -> None:
+    board = client.get("/supervisor")
+    assert board.status_code == 200
+    assert 'data-roles="supervisor"' in board.text
+    assert 'data-tv="0"' in board.text
+    assert 'data-tv="1"' in client.get("/supervisor", params={"tv": 1}).text
+    tv = client.get("/wallboard/tv").text
+    assert 'data-tv="1"' in tv
+    assert "wb-tv-link" not in tv
+    desk = client.get("/callbacks")
+    assert 'data-roles="callback_agent,supervisor"' in desk.text
+    assert "/static/callbacks.js" in desk.text
+    assert client.get("/static/wallboard.js").status_code == 200
