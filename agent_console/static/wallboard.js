@@ -17,9 +17,14 @@
   const secs = (v) => (v === null || v === undefined ? "—" : fmt.duration(v));
   const since = (iso) => (iso ? Math.max(0, (Date.now() - Date.parse(iso)) / 1000) : null);
 
-  function debounce(fn, ms) {
-    let t = null;
-    return () => { clearTimeout(t); t = setTimeout(fn, ms); };
+  /** At most one call per `ms`, the last request never lost (a busy queue sends deltas faster than that). */
+  function throttle(fn, ms) {
+    let last = 0, timer = null;
+    return () => {
+      if (timer) return;
+      const wait = Math.max(0, last + ms - Date.now());
+      timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+    };
   }
 
   async function refresh() {
@@ -37,8 +42,8 @@
       renderLive();
     } catch (err) { flash(err.message); }
   }
-  const soonLive = debounce(refreshLive, 250);
-  const soonFull = debounce(refresh, 1500);
+  const soonLive = throttle(refreshLive, 1000);
+  const soonFull = throttle(refresh, 3000);
 
   /* ---- queue tiles: live waiting + today's figures ---- */
   function level(sl, target = 80) {
