@@ -56,10 +56,11 @@ def desk_tasks(session: Session, *, now: datetime, kind: str | None = None, due_
     ]
 
 
-def take_for_dial(session: Session, task_id: int, *, actor: Actor, now: datetime) -> CallbackTask:
-    """Mark the task in progress for this agent before the PBX dials (commits); the outcome is recorded later.
+def dialable_task(session: Session, task_id: int) -> CallbackTask:
+    """The task, if it can be dialled now.
 
     Raises:
+        NotFoundError: no such task.
         InvalidTransitionError: the task is closed or cancelled.
         DomainValidationError: the task has no phone number to call.
     """
@@ -72,6 +73,12 @@ def take_for_dial(session: Session, task_id: int, *, actor: Actor, now: datetime
             code="callback_no_phone",
             fields={"phone": "missing"},
         )
+    return task
+
+
+def take_for_dial(session: Session, task_id: int, *, actor: Actor, now: datetime) -> CallbackTask:
+    """Mark the task in progress for this agent once the dial command is sent (commits); the outcome comes later."""
+    task = dialable_task(session, task_id)
     if task.status is CallbackStatus.pending:
         record_status_change(
             session,

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from agent_console.commands import command_result, send_command, sent_command
 from agent_console.deps import ActorDep, CurrentUser, NowDep, SessionDep
 from agent_console.routes.callbacks import CallbackPublic, public
-from appeals.callback_worklist import desk_tasks, take_for_dial
+from appeals.callback_worklist import desk_tasks, dialable_task, take_for_dial
 from appeals.errors import DomainValidationError, NotFoundError
 from appeals.history import record_audit
 from appeals.models import Role
@@ -82,7 +82,7 @@ def click_to_call(task_id: int, request: Request, session: SessionDep, user: Cur
             code="extension_required",
             fields={"extension": "missing"},
         )
-    task = take_for_dial(session, task_id, actor=actor, now=now)
+    task = dialable_task(session, task_id)  # checked first; marked in progress only once the command is out
     command = send_command(
         request.app.state.redis,
         "originate",
@@ -93,6 +93,7 @@ def click_to_call(task_id: int, request: Request, session: SessionDep, user: Cur
         appeal_id=task.appeal_id,
         task_id=task.id,
     )
+    task = take_for_dial(session, task_id, actor=actor, now=now)
     accepted = DialAccepted(command_id=command.command_id, task=public(task), expires_at=command.expires_at)
     record_audit(session, actor, "dial", "callback", task_id, now=now, detail={"command_id": command.command_id})
     session.commit()

@@ -12,11 +12,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from agent_console.app import AppConfig, create_app
+from agent_console.deps import get_now
 from appeals.callback_tasks import create_callback_task
 from appeals.models import CallbackKind, CallbackStatus, CallbackTask, Issue, IssueStatus, Role, User
 from appeals.verification import start_verification
 from runtime.streams import COMMANDS, EVENTS, decode_entry, publish, read_range
-from tests.conftest import Clock
+from tests.conftest import SECRET, Clock
 from tests.factories import actor_of, issues_of, make_registered, make_user, token_for
 
 Headers = dict[str, dict[str, str]]
@@ -159,3 +161,17 @@ def test_wrong_outcome_for_the_task_kind_is_refused(client: TestClient, staff: H
         task = session.get(CallbackTask, task_id)
         assert task is not None
         assert (task.status, task.attempts) == (CallbackStatus.pending, 0)
+
+
+def test_without_redis_nothing_is_dialled_and_the_task_stays_pending(engine: Engine, clock: Clock) -> None:
+    app = create_app(AppConfig(secret_key=SECRET), engine=engine, redis_client=None, drain_outbox_in_background=False)
+    app.dependency_overrides[get_now] = lambda: clock.now
+    with TestClient(app) as client:
+        make_user(engine, "cb", Role.callback_agent, now=clock.now, extension="PJSIP/op150")
+        task_id = _plain(engine, CallbackKind.missed_call, "r", clock.now)
+        response = client.post(f"/api/callbacks/{task_id}/call", headers=token_for(client, "cb"))
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "redis_unavailable")
+    with Session(engine) as session:
+        task = session.get(CallbackTask, task_id)
+        assert task is not None
+        assert (task.status, task.assigned_to) == (CallbackStatus.pending, None)
