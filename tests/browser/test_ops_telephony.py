@@ -68,9 +68,12 @@ def _wait_http(url: str, procs: list[subprocess.Popen[bytes]], logs: Path, secon
     pytest.fail(f"{url} did not answer within {seconds} s; logs in {logs}")
 
 
-def _listener_up(stack_url: str, seconds: float = 60) -> None:
+def _listener_up(stack_url: str, procs: list[subprocess.Popen[bytes]], logs: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                pytest.fail(f"a process exited early ({proc.args!r}); logs in {logs}")
         try:
             with urllib.request.urlopen(stack_url + "/healthz", timeout=2) as r:  # noqa: S310 - loopback
                 if json.loads(r.read())["ami"]["status"] == "up":
@@ -78,7 +81,7 @@ def _listener_up(stack_url: str, seconds: float = 60) -> None:
         except OSError:
             pass
         time.sleep(0.3)
-    pytest.fail("the listener never reported the AMI link up")
+    pytest.fail(f"the listener never reported the AMI link up; logs in {logs}")
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,7 @@ def stack(db_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory)
         "CALLCENTER_RECORDINGS_DIR": str(logs / "recordings"),
         "CALLCENTER_API_PORT": str(api),
         "CALLCENTER_SECRET_KEY": "ops-e2e-secret-key-0123456789abcdef",
+        "CALLCENTER_AMI_SECRET": "ops-e2e-ami-secret",  # the simulator and the listener read the same setting
     }
     commands = {
         "pbx-sim": [CALLCENTER, "pbx-sim", "--port", str(ami), "--control-port", str(control), "--scenario", "none", "--operators", "2"],
@@ -107,7 +111,7 @@ def stack(db_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory)
         stack = Stack(f"http://127.0.0.1:{api}", f"http://127.0.0.1:{control}", build_engine(db_url), logs)
         _wait_http(stack.control + "/status", procs, logs)
         _wait_http(stack.url + "/healthz", procs, logs)
-        _listener_up(stack.url)
+        _listener_up(stack.url, procs, logs)
         yield stack
         stack.engine.dispose()
     finally:
