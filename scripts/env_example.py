@@ -25,7 +25,7 @@ HEADER = """\
 # --- compose only (not read by the product) ---------------------------------------------------------------
 # PostgreSQL password of the `callcenter` role (required).
 POSTGRES_PASSWORD=
-# Password of the `asterisk` role that writes CDRs into the `asteriskcdr` database (required).
+# Password of the `asterisk` role that writes CDRs into the `asterisk_cdr` database (required).
 ASTERISK_CDR_PASSWORD=
 # Public host name the reverse proxy gets a TLS certificate for (Let's Encrypt), e.g. contact.brovary-rada.gov.ua.
 PUBLIC_DOMAIN=localhost

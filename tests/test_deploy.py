@@ -203,7 +203,7 @@ def test_no_secret_is_written_in_the_file(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         for key, value in _env(service).items():
             if SECRET_NAME.search(key):
-                assert re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*)?\}", value), f"{name}.{key} must come from .env as ${{VAR}}"
+                assert re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*|:-)?\}", value), f"{name}.{key} must come from .env as ${{VAR}}"
             url_password = re.match(r"^[a-z+]+://[^:/@]+:([^@]*)@", value)
             if url_password:
                 assert re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*)?\}", url_password.group(1)), f"{name}.{key}: password in a URL"
@@ -251,16 +251,18 @@ def test_dockerfile_runs_the_cli_as_an_unprivileged_user() -> None:
 
 
 def test_asterisk_start_renders_the_sites_secrets(tmp_path: Path) -> None:
-    src, dst = tmp_path / "src", tmp_path / "dst"
-    src.mkdir()
-    dst.mkdir()
+    src, dst, site = tmp_path / "src", tmp_path / "dst", tmp_path / "site"
+    for folder in (src, dst, site):
+        folder.mkdir()
     (src / "manager.conf").write_text("[general]\nenabled = yes\n\n[callcenter]\nsecret = callcenter-demo\nread = all\n")
     (src / "cdr_pgsql.conf").write_text(
         "[global]\nhostname=127.0.0.1\nport=5432\ndbname=asterisk\nuser=asterisk\npassword=demo\ntable=cdr\n"
     )
-    (src / "extensions.conf").write_text("[from-trunk]\n")
+    (src / "extensions.conf").write_text("[globals]\nCC_IVR_KEY =          ; = CALLCENTER_IVR_KEY\n[from-trunk]\n")
+    (site / "pjsip.conf").write_text("[op101]\npassword = the-sites-own\n")
     secret, cdr_pw = r"s3&cr/e\t$x", r"p&w/\n"
     env = {"PATH": os.environ["PATH"], "ASTERISK_CONFIG_SRC": str(src), "ASTERISK_CONFIG_DST": str(dst), "ASTERISK_BIN": "true"}
+    env |= {"ASTERISK_SITE_CONFIG": str(site), "CALLCENTER_IVR_KEY": "ivr&key"}
     script = str(ROOT / "deploy" / "asterisk" / "start.sh")
     done = subprocess.run(
         ["sh", script], env={**env, "CALLCENTER_AMI_SECRET": secret, "ASTERISK_CDR_PASSWORD": cdr_pw}, capture_output=True, text=True
@@ -270,8 +272,10 @@ def test_asterisk_start_renders_the_sites_secrets(tmp_path: Path) -> None:
     cdr = (dst / "cdr_pgsql.conf").read_text()
     assert f"password={cdr_pw}\n" in cdr
     assert "hostname=postgres\n" in cdr
-    assert "dbname=asteriskcdr\n" in cdr
-    assert (dst / "extensions.conf").exists()
+    assert "dbname=asterisk_cdr\n" in cdr
+    assert "CC_IVR_KEY = ivr&key\n" in (dst / "extensions.conf").read_text()
+    assert (dst / "pjsip.conf").read_text() == "[op101]\npassword = the-sites-own\n"
+    assert (dst / "rtp.conf").read_text() == "[general]\nrtpstart=10000\nrtpend=10099\n"  # the range compose publishes
     refused = subprocess.run(
         ["sh", script],
         env={**env, "CALLCENTER_AMI_SECRET": "callcenter-demo", "ASTERISK_CDR_PASSWORD": "x"},
@@ -293,14 +297,14 @@ def test_postgres_init_creates_the_standard_cdr_table(private_pg: PrivatePostgre
     }
     done = subprocess.run(["sh", str(ROOT / "deploy" / "postgres" / "10-asterisk-cdr.sh")], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    owner = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{private_pg.port}/asteriskcdr")
+    owner = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{private_pg.port}/asterisk_cdr")
     with owner.connect() as conn:
         columns = conn.execute(
             text("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cdr' ORDER BY ordinal_position")
         ).all()
     owner.dispose()
     assert [tuple(c) for c in columns] == CDR_COLUMNS
-    asterisk = create_engine(f"postgresql+psycopg://asterisk:cdr-pw@127.0.0.1:{private_pg.port}/asteriskcdr")
+    asterisk = create_engine(f"postgresql+psycopg://asterisk:cdr-pw@127.0.0.1:{private_pg.port}/asterisk_cdr")
     with asterisk.begin() as conn:  # what cdr_pgsql does at hangup
         conn.execute(
             text(

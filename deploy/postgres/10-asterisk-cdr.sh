@@ -1,5 +1,5 @@
 #!/bin/sh
-# PostgreSQL first-start init (mounted into /docker-entrypoint-initdb.d by compose.yaml): the database `asteriskcdr`
+# PostgreSQL first-start init (mounted into /docker-entrypoint-initdb.d by compose.yaml): the database `asterisk_cdr`
 # with Asterisk's cdr_pgsql standard table `cdr`, written by the least-privileged role `asterisk` (INSERT only) and
 # read by the listener (as `callcenter`, the owner) to backfill calls missed during an AMI outage.
 set -eu
@@ -7,10 +7,10 @@ set -eu
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -v cdr_pw="$ASTERISK_CDR_PASSWORD" -v owner="$POSTGRES_USER" <<'SQL'
 CREATE ROLE asterisk LOGIN PASSWORD :'cdr_pw';
-CREATE DATABASE asteriskcdr OWNER :"owner";
+CREATE DATABASE asterisk_cdr OWNER :"owner";
 SQL
 
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname asteriskcdr <<'SQL'
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname asterisk_cdr <<'SQL'
 CREATE TABLE IF NOT EXISTS cdr (
     calldate     timestamptz  NOT NULL DEFAULT now(),
     clid         varchar(80)  NOT NULL DEFAULT '',
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS cdr (
 CREATE INDEX IF NOT EXISTS cdr_calldate ON cdr (calldate);
 CREATE INDEX IF NOT EXISTS cdr_linkedid ON cdr (linkedid);
 REVOKE ALL ON cdr FROM PUBLIC;
-GRANT CONNECT ON DATABASE asteriskcdr TO asterisk;
+GRANT CONNECT ON DATABASE asterisk_cdr TO asterisk;
 GRANT USAGE ON SCHEMA public TO asterisk;
 GRANT INSERT ON cdr TO asterisk;
 SQL
