@@ -98,6 +98,11 @@ def update_citizen(session: Session, citizen_id: int, changes: dict[str, object]
     if citizen is None:
         raise NotFoundError("citizen", citizen_id)
     phones = changes.pop("phones", None)
+    if "full_name" in changes and not changes["full_name"]:
+        raise DomainValidationError("A citizen needs a name", code="name_required", fields={"full_name": "required"})
+    for name, empty in (("address_text", ""), ("privileges", [])):  # an explicit null clears these (the columns are NOT NULL)
+        if name in changes and changes[name] is None:
+            changes[name] = empty
     if "building_id" in changes:
         _check_building(session, changes["building_id"])
     for name, value in changes.items():

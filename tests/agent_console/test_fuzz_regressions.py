@@ -112,3 +112,16 @@ def test_a_number_beyond_the_database_range_is_a_422(client: TestClient, admin: 
     response = client.post("/api/routing-rules", json={"category_id": 2**63, "executor_id": 1}, headers=admin)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "value_out_of_range"
+
+
+def test_patching_a_citizen_with_nulls_clears_or_refuses(client: TestClient, operator: dict[str, str]) -> None:
+    created = client.post(
+        "/api/citizens", json={"full_name": "Петренко Ольга", "phones": [], "address_text": "вул. Київська, 1"}, headers=operator
+    )
+    citizen_id = created.json()["id"]
+    cleared = client.patch(f"/api/citizens/{citizen_id}", json={"address_text": None, "privileges": None}, headers=operator)
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["address_text"], cleared.json()["privileges"]) == ("", [])
+    refused = client.patch(f"/api/citizens/{citizen_id}", json={"full_name": None}, headers=operator)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "name_required"
