@@ -125,3 +125,17 @@ def test_patching_a_citizen_with_nulls_clears_or_refuses(client: TestClient, ope
     refused = client.patch(f"/api/citizens/{citizen_id}", json={"full_name": None}, headers=operator)
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["code"] == "name_required"
+
+
+def test_an_answer_naming_an_issue_of_no_appeal_is_refused(
+    client: TestClient, engine: Engine, clock: Clock, operator: dict[str, str]
+) -> None:
+    draft = client.post("/api/appeals", json={"caller": "0501234567", "issues": []}, headers=operator).json()
+    make_user(engine, "sup", Role.supervisor, now=clock.now)
+    response = client.post(
+        f"/api/appeals/{draft['id']}/answers",
+        json={"text": "Відповідь", "channel": "phone", "issue_id": 999999},
+        headers=token_for(client, "sup"),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "issue_not_in_appeal"
