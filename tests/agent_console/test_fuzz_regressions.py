@@ -139,3 +139,9 @@ def test_an_answer_naming_an_issue_of_no_appeal_is_refused(
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "issue_not_in_appeal"
+
+
+@pytest.mark.parametrize("request_id", ["%C2%B2", "99999999999999999999999"])
+def test_open311_request_ids_that_are_not_plain_numbers_are_not_found(client: TestClient, request_id: str) -> None:
+    response = client.get(f"/open311/v2/requests/{request_id}.json")
+    assert response.status_code == 404, response.text
