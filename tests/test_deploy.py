@@ -11,6 +11,7 @@ import importlib.util
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,17 @@ def test_postgres_init_creates_the_standard_cdr_table(private_pg: PrivatePostgre
     with pytest.raises(ProgrammingError, match="permission denied"), asterisk.connect() as conn:
         conn.execute(text("SELECT count(*) FROM cdr"))  # Asterisk's role writes, it does not read
     asterisk.dispose()
+
+
+def _compose_spec_check(path: Path) -> subprocess.CompletedProcess[str]:
+    """The official compose-spec JSON schema (vendored by check-jsonschema), as `docker compose config` would apply it."""
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_compose_file_follows_the_compose_specification(tmp_path: Path) -> None:
+    done = _compose_spec_check(ROOT / "compose.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "compose.yaml"
+    broken.write_text((ROOT / "compose.yaml").read_text(encoding="utf-8").replace("restart: unless-stopped", "restart: [sometimes]", 1))
+    assert _compose_spec_check(broken).returncode == 1  # the check is live
