@@ -29,8 +29,8 @@ from appeals.models import (
     NotConsideredReason,
     Role,
 )
-from appeals.registration import refresh_appeal_status
 from appeals.routing import resolve_executor
+from appeals.status import refresh_appeal_status
 from appeals.workcalendar import load_calendar
 
 A = IssueAction

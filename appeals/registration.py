@@ -1,4 +1,4 @@
-"""Registration and the other ends of a draft: consultation, discard, joining an open appeal."""
+"""Registration of a draft, and joining a repeated contact to the caller's open appeal."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from appeals.events import AppealUpdated
 from appeals.history import emit, enqueue_after_commit, record_audit, record_status_change
 from appeals.lifecycle import plan_transition
 from appeals.models import (
-    TERMINAL_ISSUE_STATUSES,
     Admissibility,
     Appeal,
     AppealStatus,
@@ -43,47 +42,11 @@ from appeals.models import (
 from appeals.numbering import next_registration_number
 from appeals.routing import resolve_executor
 from appeals.schemas import AppealCreate, AppealFields, IssueIn
+from appeals.status import refresh_appeal_status, set_appeal_status
 from appeals.workcalendar import load_calendar
 
 ROUTE_JOB = "workers.routing_jobs.route_appeal"
 """The routing job (queue `routing`): assigns each registered issue, links incidents, acknowledges the applicant."""
-
-
-def _set_appeal_status(
-    session: Session, appeal: Appeal, status: AppealStatus, *, action: str, actor: Actor, now: datetime, reason: str = ""
-) -> None:
-    previous = appeal.status
-    appeal.status = status
-    appeal.updated_at = now
-    session.add(appeal)
-    assert appeal.id is not None  # noqa: S101 - persisted
-    record_status_change(
-        session,
-        entity="appeal",
-        entity_id=appeal.id,
-        appeal_id=appeal.id,
-        action=action,
-        from_status=previous.value,
-        to_status=status.value,
-        actor=actor,
-        now=now,
-        reason=reason,
-    )
-    emit(session, AppealUpdated(appeal_id=appeal.id, status=status.value), now=now)
-
-
-def refresh_appeal_status(session: Session, appeal: Appeal, *, actor: Actor, now: datetime) -> None:
-    """A registered appeal closes when all its issues are terminal, and reopens when one comes back."""
-    if appeal.status not in (AppealStatus.registered, AppealStatus.closed):
-        return
-    statuses = session.exec(select(Issue.status).where(Issue.appeal_id == appeal.id)).all()
-    all_done = bool(statuses) and all(s in TERMINAL_ISSUE_STATUSES for s in statuses)
-    if all_done and appeal.status is AppealStatus.registered:
-        appeal.closed_at = now
-        _set_appeal_status(session, appeal, AppealStatus.closed, action="close", actor=actor, now=now)
-    elif not all_done and appeal.status is AppealStatus.closed:
-        appeal.closed_at = None
-        _set_appeal_status(session, appeal, AppealStatus.registered, action="reopen", actor=actor, now=now)
 
 
 def _resolve_citizen(session: Session, appeal: Appeal, now: datetime) -> None:
@@ -190,7 +153,7 @@ def register_appeal(
         previous = find_previous_decided(session, appeal, issue)
         if previous is not None and not appeal.is_repeated:
             appeal.is_repeated, appeal.previous_appeal_id, appeal.receipt_sign = True, previous, ReceiptSign.repeated
-    _set_appeal_status(session, appeal, AppealStatus.registered, action="register", actor=actor, now=now)
+    set_appeal_status(session, appeal, AppealStatus.registered, action="register", actor=actor, now=now)
     if admission is not ACCEPTED:
         _apply_admission(session, appeal, issues, admission, t0=t0, now=now)
     record_audit(
@@ -255,59 +218,6 @@ def submit_appeal(session: Session, data: AppealCreate, *, actor: Actor, now: da
     return appeal, True
 
 
-def mark_consultation(session: Session, appeal_id: int, *, actor: Actor, now: datetime, category_id: int | None, note: str) -> Appeal:
-    """The operator answered the caller: counted, not registered."""
-    appeal = get_appeal(session, appeal_id)
-    require_draft(appeal, "consultation")
-    if category_id is not None and session.get(Category, category_id) is None:
-        raise DomainValidationError(f"Category {category_id} does not exist", code="category_unknown", fields={"category_id": "unknown"})
-    appeal.consultation_category_id, appeal.consultation_note = category_id, note
-    appeal.operator_id = appeal.operator_id or actor.user_id
-    appeal.closed_at = now
-    cancel_draft_issues(session, appeal_id)
-    _set_appeal_status(session, appeal, AppealStatus.consultation, action="consultation", actor=actor, now=now, reason=note)
-    session.commit()
-    session.refresh(appeal)
-    return appeal
-
-
-def discard_appeal(session: Session, appeal_id: int, *, actor: Actor, now: datetime, reason: DiscardReason, note: str = "") -> Appeal:
-    """A draft that is no appeal (silence, wrong number…), with the reason kept."""
-    appeal = get_appeal(session, appeal_id)
-    require_draft(appeal, "discard")
-    if reason is DiscardReason.other and not note.strip():
-        raise DomainValidationError("Discarding for 'other' needs a note saying why", code="reason_required", fields={"note": "required"})
-    appeal.discard_reason, appeal.discard_note = reason.value, note
-    appeal.operator_id = appeal.operator_id or actor.user_id
-    appeal.closed_at = now
-    cancel_draft_issues(session, appeal_id)
-    _set_appeal_status(
-        session, appeal, AppealStatus.discarded, action="discard", actor=actor, now=now, reason=f"{reason.value}: {note}".strip(": ")
-    )
-    session.commit()
-    session.refresh(appeal)
-    return appeal
-
-
-def restore_draft(session: Session, appeal_id: int, *, actor: Actor, now: datetime, reason: str) -> Appeal:
-    """Undo a discard or a consultation: the appeal is a draft again (a supervisor's correction)."""
-    appeal = get_appeal(session, appeal_id)
-    if appeal.status not in (AppealStatus.discarded, AppealStatus.consultation):
-        raise InvalidTransitionError("appeal", appeal_id, appeal.status.value, "restore", allowed=[])
-    if not reason.strip():
-        raise DomainValidationError("Restoring a draft needs a reason", code="reason_required", fields={"reason": "required"})
-    appeal.closed_at = None
-    appeal.discard_reason = None
-    _set_appeal_status(session, appeal, AppealStatus.draft, action="restore", actor=actor, now=now, reason=reason)
-    for issue in draft_issues(session, appeal_id):
-        if issue.status is IssueStatus.cancelled and issue.registered_at is None:
-            issue.status = IssueStatus.draft
-            session.add(issue)
-    session.commit()
-    session.refresh(appeal)
-    return appeal
-
-
 def attach_draft(session: Session, draft_id: int, target_id: int, *, actor: Actor, now: datetime, issues: list[IssueIn]) -> Appeal:
     """A repeated contact about an open appeal: move the call to it, add any new issues, close the draft.
 
@@ -352,7 +262,7 @@ def attach_draft(session: Session, draft_id: int, target_id: int, *, actor: Acto
     draft.discard_note = f"приєднано до {target.number}"
     draft.closed_at = now
     cancel_draft_issues(session, draft_id)
-    _set_appeal_status(session, draft, AppealStatus.discarded, action="attach", actor=actor, now=now, reason=f"attached to {target.number}")
+    set_appeal_status(session, draft, AppealStatus.discarded, action="attach", actor=actor, now=now, reason=f"attached to {target.number}")
     target.updated_at = now
     emit(session, AppealUpdated(appeal_id=target_id, status=target.status.value), now=now)
     if issues:

@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from agent_console.deps import ActorDep, NowDep, SessionDep
+from appeals.draft_outcomes import discard_appeal, mark_consultation, restore_draft
 from appeals.drafts import get_appeal, update_draft
 from appeals.history import record_audit
 from appeals.issues import record_answer
-from appeals.registration import attach_draft, discard_appeal, mark_consultation, register_appeal, restore_draft, submit_appeal
+from appeals.registration import attach_draft, register_appeal, submit_appeal
 from appeals.schemas import AppealCreate, AppealPublic, AppealsPublic, AppealUpdate, ConsultationIn, DiscardIn, IssueIn
 from appeals.search import AppealFilter, search_appeals
 from appeals.views import appeal_history, appeal_views

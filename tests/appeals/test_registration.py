@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from appeals.actors import Actor
+from appeals.draft_outcomes import discard_appeal, mark_consultation, restore_draft
 from appeals.errors import DomainValidationError, InvalidTransitionError
 from appeals.issues import ActionInput, transition_issue
 from appeals.models import (
@@ -27,7 +28,7 @@ from appeals.models import (
     Role,
     StatusChange,
 )
-from appeals.registration import attach_draft, discard_appeal, mark_consultation, register_appeal, restore_draft
+from appeals.registration import attach_draft, register_appeal
 from appeals.schemas import AppealUpdate
 from tests.conftest import Clock
 from tests.factories import category, executor, issue_in, issues_of, make_citizen, make_draft, make_registered

@@ -4,7 +4,7 @@ Every report test asserts figures derived by hand from the timeline below (times
 A1  no_heating, Петлюри 5, phone 2 Nov 08:00; btve accepts in 1 h, done 3 Nov 04:00, confirmed 3 Nov 10:00 (score 5).
 A2  no_heating, Петлюри 5, phone 2 Nov 09:00; accepted after 6 h, done 3 Nov 09:00, disputed 3 Nov 12:00 (score 2) → rework,
     accepted 13:00, done 4 Nov 09:00, confirmed 4 Nov 12:00 (score 4).
-A3  low_heating, phone 2 Nov 10:00; accepted 12:00; head extends to 20 Nov (no interim notice); explained 23 Nov 08:00 (late),
+A3  low_heating, phone 2 Nov 10:00 (a landline: no SMS, no e-mail); accepted 12:00; head extends to 20 Nov (no interim notice can go); explained 23 Nov 08:00 (late),
     closed explained 23 Nov 10:00.
 A4  lift_broken, collective, phone 2 Nov 11:00; lift accepts after 24 h; still in work (overdue since 17 Nov).
 A5, A6  consultations 5 Nov (utility_bills, subsidy).
@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from appeals.accounts import create_user
 from appeals.actors import SYSTEM, Actor
 from appeals.callbacks import create_callback_task, record_attempt
+from appeals.draft_outcomes import discard_appeal, mark_consultation
 from appeals.drafts import IncomingCall, create_appeal, open_call_draft, update_draft
 from appeals.issues import ActionInput, record_answer, transition_issue
 from appeals.models import (
@@ -43,7 +44,7 @@ from appeals.models import (
     IssueAction,
     Role,
 )
-from appeals.registration import discard_appeal, mark_consultation, register_appeal
+from appeals.registration import register_appeal
 from appeals.schemas import AppealCreate, AppealFields
 from tests.factories import category, executor, issue_in, issues_of, make_citizen
 
@@ -143,7 +144,7 @@ def _heating(b: Builder) -> None:
     b.act("A2", A.report_done, at(4, 9), crew, reason="стояк замінено")
     b.act("A2", A.start_verification, at(4, 9), SYSTEM)
     b.verify("A2", 1, at(4, 9), [(at(4, 12), cb.confirmed, 4)])
-    a3 = b.call("3", at(2, 10), caller="+380933334455", op="op2", wait=15, talk=240)
+    a3 = b.call("3", at(2, 10), caller="+380472334455", op="op2", wait=15, talk=240)
     b.register("A3", a3, at(2, 10), _fields(s, "Шевченко Андрій Петрович", "low_heating", house="7"), actor="op2")
     b.act("A3", A.assign, at(2, 10), SYSTEM)
     b.act("A3", A.accept, at(2, 12), crew)
