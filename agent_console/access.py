@@ -136,6 +136,15 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/open311/v2/requests.xml"): PUBLIC,
     ("POST", "/open311/v2/requests.xml"): PUBLIC,  # the api_key is checked by the Open311 intake
     ("GET", "/open311/v2/requests/{service_request_id}.xml"): PUBLIC,
+    ("GET", "/api/wallboard"): SUP,
+    ("GET", "/api/wallboard/live"): SUP,
+    ("GET", "/supervisor"): PUBLIC,  # page shells: the data comes from /api/wallboard and /api/callback-desk with a token
+    ("GET", "/wallboard/tv"): PUBLIC,
+    ("GET", "/callbacks"): PUBLIC,
+    ("POST", "/api/wallboard/spy"): SUP,
+    ("GET", "/api/callback-desk"): CALLBACKS,
+    ("POST", "/api/callbacks/{task_id}/call"): CALLBACKS,
+    ("GET", "/api/commands/{command_id}"): frozenset({Role.operator, Role.supervisor, Role.callback_agent}),
 }
 
 PERSONAL_DATA_ROUTES: Final = (

@@ -24,6 +24,7 @@ from agent_console.routes import (
     admin,
     appeals,
     auth,
+    callback_desk,
     callbacks,
     citizens,
     console_ws,
@@ -34,17 +35,20 @@ from agent_console.routes import (
     ivr,
     kb,
     operations,
+    ops_pages,
     pages,
     petitions,
     queue_desk,
     reference,
     transcripts,
+    wallboard,
 )
 from agent_console.routes import metrics as metrics_routes
 from agent_console.routes import open311 as open311_routes
 from agent_console.routes import open311_keys as open311_keys_routes
 from agent_console.routes import public as public_routes
 from agent_console.routes import reports as reports_routes
+from agent_console.state_recorder import record_agent_states
 from runtime.redis import async_clone
 from workers.outbox import drain_outbox
 
@@ -105,14 +109,17 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_drain_forever(app, config.outbox_interval_seconds)) if drain_outbox_in_background else None
         hub_task = _start_hub(app, config.hub, engine, redis_client)
+        # the agent state log (pause and wrap-up time) runs with the other background work
+        recorder = asyncio.create_task(record_agent_states(engine, redis_client)) if drain_outbox_in_background and redis_client else None
         try:
             yield
         finally:
             await _stop_hub(app, hub_task)
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            for background in (task, recorder):
+                if background is not None:
+                    background.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await background
 
     app = FastAPI(title="Контакт-центр міської ради — API", version="0.1.0", lifespan=lifespan, dependencies=[Depends(guard)])
     app.state.engine = engine
@@ -148,9 +155,12 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(open311_keys_routes.router)
     app.include_router(public_routes.router)
     app.include_router(metrics_routes.router)
+    app.include_router(wallboard.router)
+    app.include_router(callback_desk.router)
     app.include_router(pages.router)
     app.include_router(queue_desk.router)
     app.include_router(kb.router)
+    app.include_router(ops_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.router.add_websocket_route("/ws/console", console_ws.console_socket)
     return app

@@ -1,5 +1,6 @@
 """The register's tables and enumerations (SQLModel); migrations track `SQLModel.metadata`."""
 
+from appeals.models.agents import AgentStateLog
 from appeals.models.calls import Call, CallbackAttempt, CallbackTask, Recording
 from appeals.models.enums import (
     CLOSED_ISSUE_STATUSES,
@@ -70,6 +71,7 @@ __all__ = [
     "FIRST_HEAD_PRIVILEGES",
     "TERMINAL_ISSUE_STATUSES",
     "Admissibility",
+    "AgentStateLog",
     "Answer",
     "Appeal",
     "AppealForm",

@@ -14,7 +14,10 @@ from appeals.models.enums import CallbackKind, CallbackStatus, CallDirection, Re
 class Call(SQLModel, table=True):
     """One call (all its legs), keyed by the PBX's call id (Asterisk Linkedid of the first leg)."""
 
-    __table_args__ = (Index("ix_call_caller_started", "caller", "started_at"),)
+    __table_args__ = (
+        Index("ix_call_caller_started", "caller", "started_at"),
+        Index("ix_call_started", "started_at"),  # the wallboard's today figures read a time range of calls
+    )
     id: int | None = Field(default=None, primary_key=True)
     call_id: str = Field(max_length=64, unique=True)
     appeal_id: int | None = Field(default=None, foreign_key="appeal.id", index=True)
