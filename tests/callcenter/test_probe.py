@@ -103,6 +103,6 @@ def test_probe_command_exits_non_zero_with_the_reason(redis_client: redis.Redis)
     down = subprocess.run([sys.executable, "-m", "callcenter", "probe", "listener"], env=env, capture_output=True, text=True, timeout=60)
     assert down.returncode == 1
     assert down.stderr.strip() == "callcenter probe listener: no listener heartbeat in Redis (cc:listener)"
-    redis_client.set(LISTENER_KEY, json.dumps({"state": "up", "since": "x", "at": "x"}), ex=6)
+    redis_client.set(LISTENER_KEY, json.dumps({"state": "up", "since": "x", "at": "x"}), ex=120)
     up = subprocess.run([sys.executable, "-m", "callcenter", "probe", "listener"], env=env, capture_output=True, text=True, timeout=60)
     assert (up.returncode, up.stdout.strip()) == (0, "listener ok (ami up)")

@@ -127,6 +127,7 @@ def _start_product(product: Product, cdr_url: str, smtp: SmtpSink, tmp_path: Pat
     product.env |= {
         "CALLCENTER_AMI_HOST": "127.0.0.1",
         "CALLCENTER_AMI_PORT": str(ami),
+        "CALLCENTER_AMI_SECRET": "drill-ami-secret-0123456789",  # the simulator accepts the same one
         "CALLCENTER_CDR_DATABASE_URL": cdr_url,
         "CALLCENTER_VOSK_MODEL_PATH": ko_model_dir(),
         "CALLCENTER_MAIL_TRANSPORT": "smtp",
