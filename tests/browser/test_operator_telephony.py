@@ -6,7 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from appeals.models import Role
-from tests.browser.test_ops_telephony import Stack, sign_in, stack
+from tests.browser.conftest import sign_in
+from tests.browser.test_ops_telephony import Stack, stack
 
 __all__ = ["stack"]
 
