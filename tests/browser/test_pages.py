@@ -59,9 +59,11 @@ def test_an_admin_writes_an_article_and_an_operator_finds_it(page: Page, live: L
     page.fill("#kb-form [name=title]", "Відключення гарячої води влітку")
     page.fill("#kb-form [name=body]", "Планові ремонти тепломереж тривають до 14 днів; графік на сайті міськради.")
     page.click("#kb-form button[type=submit]")
-    expect(page.locator("#kb-rows")).to_contain_text("Відключення гарячої води влітку")
+    expect(page.locator("#kb-rows")).to_contain_text(
+        "Відключення гарячої води влітку", timeout=30_000
+    )  # the first save loads the lemmatiser
     page.click("#logout")
     staff("kb_reader", Role.operator, extension="PJSIP/op171")
     sign_in(page, live, "kb_reader")
     page.fill("#kb-q", "гарячою водою")
-    expect(page.locator("#kb-results")).to_contain_text("Відключення гарячої води влітку")
+    expect(page.locator("#kb-results")).to_contain_text("Відключення гарячої води влітку", timeout=15_000)
