@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from appeals.errors import DomainValidationError, NotFoundError
 from appeals.lemmas import lemmas
-from appeals.models import KbArticle, KbUse
+from appeals.models import Incident, KbArticle, KbUse
 
 
 class ArticleIn(BaseModel):
@@ -60,6 +60,10 @@ def save_article(session: Session, data: ArticleIn, *, now: datetime, article_id
     article = KbArticle(title=data.title, created_at=now) if article_id is None else session.get(KbArticle, article_id)
     if article is None:
         raise NotFoundError("kb_article", article_id)
+    if data.incident_id is not None and session.get(Incident, data.incident_id) is None:
+        raise DomainValidationError(
+            f"Incident {data.incident_id} does not exist", code="incident_unknown", fields={"incident_id": "unknown"}
+        )
     for key, value in data.model_dump().items():
         setattr(article, key, value)
     article.search_text = _search_text(data.title, data.body)

@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd = sub.add_parser("demo", help="run the whole product on embedded defaults")
     demo_cmd.add_argument("--port", type=int, default=8000)
     demo_cmd.add_argument("--data-dir", default="var/demo")
+    demo_cmd.add_argument("--pbx-control-port", type=int, default=demo.PBX_SIM_CONTROL_PORT, help="the simulator's HTTP control port")
     demo_cmd.set_defaults(func=demo.run)
     return parser
 

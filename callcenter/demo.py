@@ -18,12 +18,14 @@ from appeals.accounts import create_user
 from appeals.kb_seed import seed_demo_articles
 from appeals.models import Role, User
 from appeals.seeding import seed_reference
+from asr.settings import get_asr_settings
 from callcenter.supervisor import ChildSpec, Supervisor
 from callcenter.wiring import upgrade_database
 from runtime.db import build_engine
 from runtime.log import configure_logging
 from runtime.redis import EmbeddedRedis
 from runtime.settings import RuntimeSettings
+from telephony.sim.settings import PbxSimSettings
 
 logger = logging.getLogger(__name__)
 PBX_SIM_CONTROL_PORT = 8039
@@ -60,19 +62,31 @@ def prepare(settings: RuntimeSettings) -> None:
     engine.dispose()
 
 
-def demo_children(port: int) -> list[ChildSpec]:
+def demo_children(port: int, *, control_port: int = PBX_SIM_CONTROL_PORT) -> list[ChildSpec]:
     """The product's processes in start order (each later capability adds its own)."""
     return [
         ChildSpec("api", ["api", "--port", str(port)]),
         ChildSpec("worker", ["worker"]),
         ChildSpec("scheduler", ["scheduler"]),
-        # the PBX: a call every ~5 s on average, AMI on 5038, its control interface on 8039 (docs/pbx-sim.md)
-        ChildSpec("pbx-sim", ["pbx-sim", "--scenario", "mixed", "--rate", "12", "--control-port", str(PBX_SIM_CONTROL_PORT)]),
+        # the PBX: a call every ~5 s on average (answered, abandoned, withheld, callbacks, transfers) and now and then a
+        # mass-outage wave; AMI on CALLCENTER_PBX_SIM_PORT (5038), its control interface on 8039 (docs/pbx-sim.md)
+        ChildSpec("pbx-sim", ["pbx-sim", "--scenario", "demo", "--rate", "12", "--control-port", str(control_port)]),
         ChildSpec("listener", ["listener"]),
     ]
 
 
-def banner(port: int) -> str:
+def speech_model_line(model_path: str) -> str:
+    """The banner's word on transcription: the model in use, or the no-model state and how to install one."""
+    if model_path:
+        return f"  Speech model:   {model_path}\n"
+    return (
+        '  Speech model:   none — calls are recorded, transcripts show "no speech model installed".\n'
+        "                  To install: unzip vosk-model-uk-v3 (alphacephei.com/vosk/models) and set\n"
+        "                  CALLCENTER_VOSK_MODEL_PATH to its folder (README: installing the Ukrainian model).\n"
+    )
+
+
+def banner(port: int, *, ami_port: int = 5038, control_port: int = PBX_SIM_CONTROL_PORT, model_path: str = "") -> str:
     users = "\n".join(f"    {name:<11} {role.value:<15} {ext or ''}" for name, role, ext, _, _ in DEMO_USERS)
     return (
         "\n==============================================================\n"
@@ -80,7 +94,8 @@ def banner(port: int) -> str:
         f"  Console / API:  http://127.0.0.1:{port}\n"
         f"  API docs:       http://127.0.0.1:{port}/docs\n"
         f"  Health:         http://127.0.0.1:{port}/healthz\n"
-        f"  PBX simulator:  AMI 127.0.0.1:5038, control http://127.0.0.1:{PBX_SIM_CONTROL_PORT}/status\n"
+        f"  PBX simulator:  AMI 127.0.0.1:{ami_port}, control http://127.0.0.1:{control_port}/status\n"
+        f"{speech_model_line(model_path)}"
         f"  Users (password '{DEMO_PASSWORD}'):\n{users}\n"
         "  Stop with Ctrl-C.\n"
         "==============================================================\n"
@@ -103,10 +118,14 @@ def run(args: argparse.Namespace) -> int:
         "CALLCENTER_CDR_DATABASE_URL": f"sqlite:///{data_dir / 'cdr.db'}",  # the simulator writes Asterisk's CDR rows here
         "CALLCENTER_SUPERVISOR_EMAIL": "dispatch@demo.invalid",  # escalations show up in the log like other mail
     }
-    supervisor = Supervisor(demo_children(args.port), base_env=env)
+    control_port = getattr(args, "pbx_control_port", PBX_SIM_CONTROL_PORT)
+    supervisor = Supervisor(demo_children(args.port, control_port=control_port), base_env=env)
     try:
         supervisor.start()
-        sys.stdout.write(banner(args.port))
+        sim = PbxSimSettings()
+        sys.stdout.write(
+            banner(args.port, ami_port=sim.pbx_sim_port, control_port=control_port, model_path=get_asr_settings().vosk_model_path)
+        )
         sys.stdout.flush()
         return supervisor.wait()
     finally:

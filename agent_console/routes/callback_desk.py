@@ -15,7 +15,7 @@ from agent_console.routes.callbacks import CallbackPublic, public
 from appeals.callback_worklist import desk_tasks, dialable_task, take_for_dial
 from appeals.errors import DomainValidationError, NotFoundError
 from appeals.history import record_audit
-from appeals.models import Role
+from appeals.models import CallbackKind, Role
 
 router = APIRouter(tags=["callbacks"])
 
@@ -54,7 +54,7 @@ def desk(
     session: SessionDep,
     user: CurrentUser,
     now: NowDep,
-    kind: str | None = None,
+    kind: CallbackKind | None = None,
     due: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> DeskList:

@@ -2,7 +2,8 @@
 
 `mixed` is a working day: most calls answered through the queue, some abandoned, some asking to be called back,
 transfers, withheld numbers, Local channels, operators' outbound and internal calls. `burst` is a mass-outage
-morning: a wave of calls about one burst pipe to the same DID, most of them waiting, many giving up.
+morning: a wave of calls about one burst pipe to the same DID, most of them waiting, many giving up. `demo` is
+`mixed` with such a wave of 25 calls now and then (the first after 4 minutes, then every 10).
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ if TYPE_CHECKING:
     from telephony.sim.server import Simulator
 
 logger = logging.getLogger(__name__)
-SCENARIOS = ("mixed", "answered", "abandoned", "burst", "none")
+SCENARIOS = ("mixed", "answered", "abandoned", "burst", "demo", "none")
+# `demo` (what `callcenter demo` runs): `mixed`, plus now and then a smaller mass-outage wave
+DEMO_BURST_FIRST = 4 * 60.0
+DEMO_BURST_EVERY = 10 * 60.0
+DEMO_BURST_CALLS = 25
 MIX: tuple[tuple[str, str, int], ...] = (
     ("inbound", "answered", 40),
     ("inbound", "agent_hangup", 5),
@@ -83,8 +88,10 @@ async def run_scenario(sim: Simulator, name: str, rate: float, *, seed: int | No
         raise ValueError(msg)
     rng = random.Random(seed)  # noqa: S311 - traffic simulation, not security
     operators = sim.operator_interfaces()
-    if name == "mixed":
+    if name in ("mixed", "demo"):
         sim.spawn(operator_activity(sim, random.Random(rng.random())))  # noqa: S311 - traffic simulation
+    if name == "demo":
+        sim.spawn(occasional_bursts(sim, random.Random(rng.random())))  # noqa: S311 - traffic simulation
     if name == "burst":
         await burst(sim, 60, rng=rng)
     if name == "none" or rate <= 0:
@@ -128,3 +135,13 @@ async def operator_activity(sim: Simulator, rng: random.Random, *, spare: int = 
             sim.set_device(interface, available=False)
             await sim.clock.sleep(rng.uniform(30, 120))
             sim.set_device(interface, available=True)
+
+
+async def occasional_bursts(
+    sim: Simulator, rng: random.Random, *, first: float = DEMO_BURST_FIRST, every: float = DEMO_BURST_EVERY, count: int = DEMO_BURST_CALLS
+) -> None:
+    """A mass-outage wave of `count` calls after `first` simulated seconds, then every `every` seconds."""
+    await sim.clock.sleep(first)
+    while True:
+        await burst(sim, count, rng=rng)
+        await sim.clock.sleep(every)

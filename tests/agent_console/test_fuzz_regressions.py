@@ -145,3 +145,17 @@ def test_an_answer_naming_an_issue_of_no_appeal_is_refused(
 def test_open311_request_ids_that_are_not_plain_numbers_are_not_found(client: TestClient, request_id: str) -> None:
     response = client.get(f"/open311/v2/requests/{request_id}.json")
     assert response.status_code == 404, response.text
+
+
+def test_an_unknown_callback_desk_kind_is_a_422(client: TestClient, engine: Engine, clock: Clock) -> None:
+    make_user(engine, "sup", Role.supervisor, now=clock.now)
+    response = client.get("/api/callback-desk", params={"kind": "null"}, headers=token_for(client, "sup"))
+    assert response.status_code == 422, response.text
+    assert "kind" in response.json()["error"]["fields"]
+
+
+def test_a_kb_article_about_an_unknown_incident_is_refused(client: TestClient, admin: dict[str, str]) -> None:
+    body = {"title": "Аварія на тепломережі", "body": "Текст", "category_ids": [], "streets": [], "incident_id": 999999, "is_active": True}
+    response = client.post("/api/kb/articles", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "incident_unknown"

@@ -32,7 +32,6 @@ from tests.drills.servers import PrivatePostgres, PrivateRedis, free_port, wait_
 from tests.workers.conftest import SmtpSink
 
 pytestmark = pytest.mark.drill
-pytest.importorskip("telephony.listener", reason="the listener and pbx-sim land in main with the telephony branches")
 
 CALLS = 24
 OUTCOMES = ("answered", "abandoned", "callback_request")  # every answered call leaves a ~10 s stereo recording to transcribe

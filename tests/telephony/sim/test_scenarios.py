@@ -217,3 +217,19 @@ async def test_operators_pause_and_drop_off_in_a_working_day(fast: Simulator) ->
 async def test_unknown_scenario_is_refused(fast: Simulator) -> None:
     with pytest.raises(ValueError, match="unknown scenario 'holiday'"):
         await run_scenario(fast, "holiday", rate=1)
+
+
+async def test_demo_scenario_is_mixed_traffic_with_an_occasional_burst(fast: Simulator) -> None:
+    from telephony.sim.scenario import DEMO_BURST_CALLS, DEMO_BURST_EVERY, DEMO_BURST_FIRST
+
+    task = asyncio.get_running_loop().create_task(run_scenario(fast, "demo", rate=6, seed=2))
+    started = asyncio.get_running_loop().time()
+    for _ in range(200):  # speed 1000: the waves come after ~0.25 s and ~0.9 s
+        if fast.stats["bursts"] >= 2:
+            break
+        await asyncio.sleep(0.05)
+    elapsed_sim = (asyncio.get_running_loop().time() - started) * 1000
+    task.cancel()
+    assert fast.stats["bursts"] >= 2
+    assert elapsed_sim >= DEMO_BURST_FIRST + DEMO_BURST_EVERY  # not before its time
+    assert fast.stats["calls_placed"] >= 2 * DEMO_BURST_CALLS
