@@ -94,6 +94,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/executor"): PUBLIC,
     ("GET", "/executor/assignments/{issue_id}"): PUBLIC,
     ("GET", "/admin/kb"): PUBLIC,
+    ("GET", "/api/console/pause-reasons"): DESK,
+    ("POST", "/api/console/queue"): DESK,
     ("GET", "/api/jobs"): frozenset({Role.supervisor, Role.admin}),
     ("GET", "/api/jobs/failed"): frozenset({Role.supervisor, Role.admin}),
     ("POST", "/api/jobs/failed/{job_id}/retry"): frozenset({Role.supervisor, Role.admin}),

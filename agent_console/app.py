@@ -37,6 +37,7 @@ from agent_console.routes import (
     ops_pages,
     pages,
     petitions,
+    queue_desk,
     reference,
     transcripts,
     wallboard,
@@ -157,6 +158,7 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(callback_desk.router)
     app.include_router(pages.router)
     app.include_router(ops_pages.router)
+    app.include_router(queue_desk.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.router.add_websocket_route("/ws/console", console_ws.console_socket)
     return app

@@ -92,6 +92,8 @@
     return node;
   }
   const $ = (sel, root = document) => root.querySelector(sel);
+  /** node.replaceChildren without the null/false placeholders of conditional children. */
+  const fill = (node, ...children) => node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   let flashTimer = null;
   function flash(message, kind = "error") {
     const box = document.getElementById("flash"); if (!box) return;
@@ -222,5 +224,12 @@
     });
   }
 
-  window.CC = {api, json, ApiError, fmt, el, $, flash, keys, connect, start, loginPage, signOut, token, HOME, user: null, socket: null};
+  /** Ukrainian labels for codes: CC.label("issue_status", "in_work") → "У роботі" (falls back to the code). */
+  let labelSets = null;
+  const label = (set, code) => {
+    if (!labelSets) { try { labelSets = JSON.parse(document.getElementById("cc-labels").textContent); } catch { labelSets = {}; } }
+    return (labelSets[set] && labelSets[set][code]) || code || "";
+  };
+
+  window.CC = {label, fill, api, json, ApiError, fmt, el, $, flash, keys, connect, start, loginPage, signOut, token, HOME, user: null, socket: null};
 })();

@@ -158,8 +158,10 @@ def staff(live: Live) -> Callable[..., User]:
     return create
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in the main thread while it is open, which
+    async tests in other modules cannot share."""
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
