@@ -6,6 +6,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-RUN uv sync --frozen --no-dev
+RUN uv sync --frozen --no-dev \
+    && mkdir -p /data /recordings /models && chown nobody:nogroup /data
 USER nobody
 ENTRYPOINT ["callcenter"]

@@ -33,6 +33,7 @@ from agent_console.routes import (
     incidents,
     issues,
     ivr,
+    kb,
     operations,
     ops_pages,
     pages,
@@ -157,8 +158,9 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     app.include_router(wallboard.router)
     app.include_router(callback_desk.router)
     app.include_router(pages.router)
-    app.include_router(ops_pages.router)
     app.include_router(queue_desk.router)
+    app.include_router(kb.router)
+    app.include_router(ops_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.router.add_websocket_route("/ws/console", console_ws.console_socket)
     return app

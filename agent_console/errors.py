@@ -8,7 +8,7 @@ import uuid
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from appeals.errors import AppealsError, DomainValidationError, LoginThrottledError
@@ -62,6 +62,13 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    """A number beyond the database's integer range (SQLite: OverflowError at bind; PostgreSQL: DataError)."""
+    if isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != "22003":
+        return await _unexpected(request, exc)
+    return JSONResponse(error_body("value_out_of_range", "A number in the request is out of range"), status_code=422)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
     logger.error("unhandled error", exc_info=exc, extra={"event_data": {"request_id": request_id, "path": request.url.path}})
@@ -75,4 +82,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(Exception, _unexpected)

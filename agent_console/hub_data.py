@@ -13,6 +13,7 @@ from agent_console.deps import user_from_token
 from agent_console.hub import ConsoleUser
 from agent_console.hub_state import LiveCall
 from appeals.card import lookup_caller
+from appeals.kb import card_articles
 from appeals.models import Call, Role
 from appeals.worklist import Worklist, callbacks_due, operator_drafts
 
@@ -22,7 +23,11 @@ def _card(engine: Engine, call_id: str, caller: str | None, caller_known: bool) 
         if not caller_known:
             caller = session.exec(select(Call.caller).where(Call.call_id == call_id)).first()
         card = lookup_caller(session, caller, now=datetime.now(UTC), exclude_call_id=call_id)
-        return card.model_dump(mode="json")
+        body = card.model_dump(mode="json")
+        body["articles"] = card_articles(
+            session, incident_ids=[i.id for i in card.incidents], addresses=[c.address_text for c in card.citizens if c.address_text]
+        )
+        return body
 
 
 def card_builder(engine: Engine) -> Any:

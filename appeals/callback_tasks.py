@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 from appeals.actors import SYSTEM
 from appeals.calendar import WorkCalendar
 from appeals.deadlines import KYIV
+from appeals.errors import DomainValidationError
 from appeals.history import record_status_change
-from appeals.models import CallbackKind, CallbackTask
+from appeals.models import Appeal, CallbackKind, CallbackTask
 
 DESK_OPENS = time(9, 0)
 DESK_CLOSES = time(19, 0)
@@ -70,10 +71,16 @@ def create_callback_task(
     priority: int = 0,
     next_attempt: datetime | None = None,
 ) -> tuple[CallbackTask, bool]:
-    """The task for `dedup_key`, created once (flushed, not committed); `created` tells which."""
+    """The task for `dedup_key`, created once (flushed, not committed); `created` tells which.
+
+    Raises:
+        DomainValidationError: `appeal_id` names no appeal.
+    """
     existing = session.exec(select(CallbackTask).where(CallbackTask.dedup_key == dedup_key)).first()
     if existing is not None:
         return existing, False
+    if appeal_id is not None and session.get(Appeal, appeal_id) is None:
+        raise DomainValidationError(f"Appeal {appeal_id} does not exist", code="appeal_unknown", fields={"appeal_id": "unknown"})
     task = CallbackTask(
         kind=kind,
         dedup_key=dedup_key,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from appeals.actors import Actor
 from appeals.errors import DomainValidationError, NotFoundError
 from appeals.history import record_audit
-from appeals.models import FIRST_HEAD_PRIVILEGES, Citizen, CitizenPhone, Privilege
+from appeals.models import FIRST_HEAD_PRIVILEGES, Building, Citizen, CitizenPhone, Privilege
 from appeals.phones import normalize_phone
 
 
@@ -49,6 +49,11 @@ def add_phone(session: Session, citizen_id: int, phone: str, label: str = "") ->
         session.add(CitizenPhone(citizen_id=citizen_id, phone=phone, label=label))
 
 
+def _check_building(session: Session, building_id: object) -> None:
+    if building_id is not None and (not isinstance(building_id, int) or session.get(Building, building_id) is None):
+        raise DomainValidationError(f"Building {building_id} does not exist", code="building_unknown", fields={"building_id": "unknown"})
+
+
 def create_citizen(
     session: Session,
     *,
@@ -76,6 +81,7 @@ def create_citizen(
         created_at=now,
         updated_at=now,
     )
+    _check_building(session, building_id)
     session.add(citizen)
     session.flush()
     assert citizen.id is not None  # noqa: S101 - flushed rows have ids
@@ -92,6 +98,13 @@ def update_citizen(session: Session, citizen_id: int, changes: dict[str, object]
     if citizen is None:
         raise NotFoundError("citizen", citizen_id)
     phones = changes.pop("phones", None)
+    if "full_name" in changes and not changes["full_name"]:
+        raise DomainValidationError("A citizen needs a name", code="name_required", fields={"full_name": "required"})
+    for name, empty in (("address_text", ""), ("privileges", [])):  # an explicit null clears these (the columns are NOT NULL)
+        if name in changes and changes[name] is None:
+            changes[name] = empty
+    if "building_id" in changes:
+        _check_building(session, changes["building_id"])
     for name, value in changes.items():
         setattr(citizen, name, value)
     if "privileges" in changes:

@@ -238,7 +238,7 @@ def create_appeal(session: Session, data: AppealCreate, *, actor: Actor, now: da
         caller=caller,
         received_at=data.received_at or now,
         source_ref=data.source_ref,
-        idempotency_key=data.idempotency_key,
+        idempotency_key=data.idempotency_key or None,  # "" is no key: the column is unique
         operator_id=actor.user_id,
         created_at=now,
         updated_at=now,

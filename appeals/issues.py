@@ -283,6 +283,7 @@ def record_answer(
 
     Raises:
         ForbiddenError: the appeal requires the first head and the signer is not a head.
+        DomainValidationError: no text, or `issue_id` is not an issue of this appeal.
     """
     appeal = get_appeal(session, appeal_id)
     if not text.strip():
@@ -290,6 +291,10 @@ def record_answer(
     if appeal.requires_first_head and not interim and actor.role is not Role.head:
         raise ForbiddenError(
             f"Appeal {appeal.number} must be answered by the head personally (arts. 14–15)", code="first_head_signature_required"
+        )
+    if issue_id is not None and ((issue := session.get(Issue, issue_id)) is None or issue.appeal_id != appeal_id):
+        raise DomainValidationError(
+            f"Issue {issue_id} is not part of appeal {appeal_id}", code="issue_not_in_appeal", fields={"issue_id": "unknown"}
         )
     answer = Answer(
         appeal_id=appeal_id, issue_id=issue_id, text=text, channel=channel, interim=interim, signed_by=actor.user_id, sent_at=now

@@ -16,7 +16,7 @@ from appeals.deadlines import KYIV, end_of_day
 from appeals.drafts import create_appeal
 from appeals.errors import ConflictError, DomainValidationError, InvalidTransitionError, NotFoundError
 from appeals.history import record_audit, record_status_change
-from appeals.models import AppealForm, AppealKind, AppealSubject, Channel, NotificationChannel, Petition, PetitionStatus
+from appeals.models import AppealForm, AppealKind, AppealSubject, Category, Channel, NotificationChannel, Petition, PetitionStatus
 from appeals.notifications import SUPERVISORS, queue_notification
 from appeals.numbering import next_registration_number
 from appeals.petition_check import Candidate, Limits, check_petition
@@ -109,10 +109,14 @@ def submit_petition(session: Session, data: PetitionIn, *, rules: PetitionRules,
     """Register a petition and run the format check (due within 2 working days). Idempotent by `external_id`."""
     if data.external_id and (existing := session.exec(select(Petition).where(Petition.external_id == data.external_id)).first()):
         return existing
+    if data.category_id is not None and session.get(Category, data.category_id) is None:
+        raise DomainValidationError(
+            f"Category {data.category_id} does not exist", code="category_unknown", fields={"category_id": "unknown"}
+        )
     check = _check(session, data, rules)
     petition = Petition(
         number=next_registration_number(session, PREFIX, now.astimezone(KYIV).year),
-        external_id=data.external_id,
+        external_id=data.external_id or None,  # "" is "none": the column is unique
         title=data.title.strip(),
         text=data.text.strip(),
         author_name=data.author_name.strip(),

@@ -17,6 +17,8 @@ from appeals.models import (
     IssueStatus,
     Notification,
     NotificationStatus,
+    Recording,
+    Transcript,
 )
 
 GRACE = timedelta(minutes=2)
@@ -71,3 +73,15 @@ def stale_reports(session: Session, *, now: datetime, grace: timedelta = GRACE) 
         )
     ).all()
     return sorted({i for i in [*reported, *untasked] if i is not None})
+
+
+def stale_transcriptions(session: Session, *, now: datetime, grace: timedelta = GRACE) -> list[int]:
+    """Recordings (files not purged) without any transcript row a while after the listener registered them."""
+    transcribed = select(Transcript.recording_id)
+    rows = session.exec(
+        select(Recording.id)
+        .where(col(Recording.purged_at).is_(None), col(Recording.created_at) < now - grace, col(Recording.id).not_in(transcribed))
+        .order_by(col(Recording.id))
+        .limit(500)
+    ).all()
+    return [r for r in rows if r is not None]

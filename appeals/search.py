@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import Session, col, select
 
 from appeals.errors import DomainValidationError
-from appeals.models import TERMINAL_ISSUE_STATUSES, Appeal, CitizenPhone, Issue
+from appeals.models import TERMINAL_ISSUE_STATUSES, Appeal, AppealStatus, Channel, CitizenPhone, Issue
 from appeals.phones import normalize_phone
+
+E = TypeVar("E", bound=StrEnum)
 
 MAX_LIMIT = 500
 
@@ -36,14 +40,28 @@ def _issue_exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(col(Issue.appeal_id) == Appeal.id, *conditions)
 
 
+def _choice(enum: type[E], value: str | None, name: str) -> E | None:
+    """A filter value as its enum: empty means no filter, an unknown value is the caller's error."""
+    if not value:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise DomainValidationError(
+            f"Unknown {name} '{value}'; use one of {allowed}", code=f"{name}_unknown", fields={name: "unknown"}
+        ) from None
+
+
 def search_appeals(session: Session, f: AppealFilter, *, now: datetime) -> tuple[list[Appeal], int]:
     """Appeals matching every given filter, newest first, with the total count for paging.
 
     Raises:
-        DomainValidationError: a malformed phone number or paging values.
+        DomainValidationError: a malformed phone number, an unknown status or channel, or paging values.
     """
     if not 0 < f.limit <= MAX_LIMIT or f.offset < 0:
         raise DomainValidationError(f"limit must be 1..{MAX_LIMIT} and offset ≥ 0", code="paging_invalid", fields={"limit": "invalid"})
+    status, channel = _choice(AppealStatus, f.status, "status"), _choice(Channel, f.channel, "channel")
     query = select(Appeal)
     if f.phone:
         number = normalize_phone(f.phone)
@@ -61,7 +79,7 @@ def search_appeals(session: Session, f: AppealFilter, *, now: datetime) -> tuple
                 _issue_exists(or_(func.lower(Issue.description).like(pattern), func.lower(Issue.address_text).like(pattern))),
             )
         )
-    for column, value in ((Appeal.status, f.status), (Appeal.channel, f.channel), (Appeal.citizen_id, f.citizen_id)):
+    for column, value in ((Appeal.status, status), (Appeal.channel, channel), (Appeal.citizen_id, f.citizen_id)):
         if value is not None:
             query = query.where(column == value)
     if f.executor_id is not None:

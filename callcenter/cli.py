@@ -15,7 +15,7 @@ from appeals.accounts import create_user
 from appeals.errors import AppealsError
 from appeals.models import Role
 from appeals.seeding import seed_reference
-from callcenter import cli_asr, cli_scheduler, cli_workers, demo
+from callcenter import cli_asr, cli_listener, cli_pbxsim, cli_scheduler, cli_workers, demo, probe
 from callcenter.wiring import build_api, open_resources, upgrade_database
 from runtime.db import build_engine
 from runtime.log import configure_logging
@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_workers.add_commands(sub)
     cli_asr.add_commands(sub)
     cli_scheduler.add_commands(sub)
+    cli_listener.add_commands(sub)
+    cli_pbxsim.add_commands(sub)
+    probe.add_commands(sub)
     demo_cmd = sub.add_parser("demo", help="run the whole product on embedded defaults")
     demo_cmd.add_argument("--port", type=int, default=8000)
     demo_cmd.add_argument("--data-dir", default="var/demo")

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from appeals.accounts import create_user
+from appeals.kb_seed import seed_demo_articles
 from appeals.models import Role, User
 from appeals.seeding import seed_reference
 from callcenter.supervisor import ChildSpec, Supervisor
@@ -25,6 +26,7 @@ from runtime.redis import EmbeddedRedis
 from runtime.settings import RuntimeSettings
 
 logger = logging.getLogger(__name__)
+PBX_SIM_CONTROL_PORT = 8039
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password, demo mode only
 DEMO_USERS: tuple[tuple[str, Role, str | None, str | None, str], ...] = (
     ("admin", Role.admin, None, None, "Адміністратор"),
@@ -54,12 +56,20 @@ def prepare(settings: RuntimeSettings) -> None:
     with Session(engine) as session:
         seed_reference(session)
         ensure_demo_users(session)
+        seed_demo_articles(session, now=datetime.now(UTC))
     engine.dispose()
 
 
 def demo_children(port: int) -> list[ChildSpec]:
     """The product's processes in start order (each later capability adds its own)."""
-    return [ChildSpec("api", ["api", "--port", str(port)]), ChildSpec("worker", ["worker"]), ChildSpec("scheduler", ["scheduler"])]
+    return [
+        ChildSpec("api", ["api", "--port", str(port)]),
+        ChildSpec("worker", ["worker"]),
+        ChildSpec("scheduler", ["scheduler"]),
+        # the PBX: a call every ~5 s on average, AMI on 5038, its control interface on 8039 (docs/pbx-sim.md)
+        ChildSpec("pbx-sim", ["pbx-sim", "--scenario", "mixed", "--rate", "12", "--control-port", str(PBX_SIM_CONTROL_PORT)]),
+        ChildSpec("listener", ["listener"]),
+    ]
 
 
 def banner(port: int) -> str:
@@ -70,6 +80,7 @@ def banner(port: int) -> str:
         f"  Console / API:  http://127.0.0.1:{port}\n"
         f"  API docs:       http://127.0.0.1:{port}/docs\n"
         f"  Health:         http://127.0.0.1:{port}/healthz\n"
+        f"  PBX simulator:  AMI 127.0.0.1:5038, control http://127.0.0.1:{PBX_SIM_CONTROL_PORT}/status\n"
         f"  Users (password '{DEMO_PASSWORD}'):\n{users}\n"
         "  Stop with Ctrl-C.\n"
         "==============================================================\n"
@@ -89,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         "CALLCENTER_DATABASE_URL": database_url,
         "CALLCENTER_REDIS_URL": redis_server.url,
         "CALLCENTER_RECORDINGS_DIR": str(data_dir / "recordings"),
+        "CALLCENTER_CDR_DATABASE_URL": f"sqlite:///{data_dir / 'cdr.db'}",  # the simulator writes Asterisk's CDR rows here
         "CALLCENTER_SUPERVISOR_EMAIL": "dispatch@demo.invalid",  # escalations show up in the log like other mail
     }
     supervisor = Supervisor(demo_children(args.port), base_env=env)

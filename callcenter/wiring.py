@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from asr.settings import get_asr_settings
 from runtime import redis as rt_redis
 from runtime.db import build_engine
 from runtime.settings import RuntimeSettings
+from telephony.listener import Listener
+from telephony.settings import TelephonySettings
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -74,3 +77,21 @@ def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources)
         service_level_seconds=api.service_level_seconds,
     )
     return create_app(config, engine=resources.engine, redis_client=resources.redis)
+
+
+def build_listener(settings: RuntimeSettings, telephony: TelephonySettings) -> tuple[Listener, Callable[[], Awaitable[None]]]:
+    """The listener with its engine, Redis clients and (optional) CDR engine; the second value closes them."""
+    engine = build_engine(settings.effective_database_url, pool_size=4)
+    client = rt_redis.connect(settings.redis_url, timeout=5)
+    aclient = rt_redis.connect_async(settings.redis_url, timeout=5)
+    cdr_engine = build_engine(telephony.cdr_database_url, pool_size=2) if telephony.cdr_database_url else None
+    listener = Listener(telephony, engine=engine, client=client, aclient=aclient, cdr_engine=cdr_engine)
+
+    async def close() -> None:
+        await aclient.aclose()
+        client.close()
+        engine.dispose()
+        if cdr_engine is not None:
+            cdr_engine.dispose()
+
+    return listener, close

@@ -67,6 +67,7 @@ def add_user(body: UserIn, session: SessionDep, actor: ActorDep, now: NowDep) ->
     )
     record_audit(session, actor, "create", "user", user.id, now=now)
     session.commit()
+    session.refresh(user)  # the commit expired it: model_dump() of an expired row is empty
     return _public(user)
 
 

@@ -98,7 +98,10 @@ def list_appeals(
         "appeal",
         now=now,
         pii=True,
-        detail={"filters": {k: v for k, v in f.__dict__.items() if v is not None and k not in ("phone", "q")}, "count": len(rows)},
+        detail={
+            "filters": jsonable_encoder({k: v for k, v in f.__dict__.items() if v is not None and k not in ("phone", "q")}),
+            "count": len(rows),
+        },
     )
     session.commit()
     return AppealsPublic(items=appeal_views(session, rows, now=now), total=total)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from agent_console.deps import ActorDep, NowDep, SessionDep
 from appeals.callbacks import cancel_task, create_callback_task, get_task, list_tasks, record_attempt
-from appeals.models import CallbackKind, CallbackOutcome, CallbackTask
+from appeals.models import CallbackKind, CallbackOutcome, CallbackStatus, CallbackTask
 from appeals.phones import display_phone, normalize_phone
 
 router = APIRouter(tags=["callbacks"])
@@ -70,8 +70,8 @@ def public(task: CallbackTask) -> CallbackPublic:
 def worklist(
     session: SessionDep,
     now: NowDep,
-    status: str | None = None,
-    kind: str | None = None,
+    status: CallbackStatus | None = None,
+    kind: CallbackKind | None = None,
     due: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -14,7 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from agent_console.deps import NowDep, SessionDep
 from appeals.calls import active_calls
 from appeals.phones import display_phone
-from runtime.streams import read_listener_state
+from runtime.streams import LISTENER_KEY, read_listener_state
+
+LISTENER_SEEN_KEY = f"{LISTENER_KEY}:seen"  # written by the listener on every beat, never expires
 
 router = APIRouter(tags=["health"])
 
@@ -50,6 +52,9 @@ def _check_redis_and_ami(request: Request) -> tuple[dict[str, str], dict[str, st
     except redis.RedisError as exc:
         return {"status": "down", "error": type(exc).__name__}, {"status": "unknown"}
     if listener is None:
+        last_seen = client.get(LISTENER_SEEN_KEY)
+        if last_seen:  # a listener ran here and stopped beating: nothing watches the PBX
+            return {"status": "up"}, {"status": "down", "detail": "listener heartbeat expired", "last_seen": str(last_seen)}
         return {"status": "up"}, {"status": "unknown", "detail": "no listener heartbeat"}
     return {"status": "up"}, {"status": str(listener.get("state", "unknown")), "since": str(listener.get("since", ""))}
 

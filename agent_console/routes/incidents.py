@@ -22,6 +22,7 @@ from appeals.incident_desk import (
 )
 from appeals.incidents import close_incident, get_incident, link_issue
 from appeals.issues import get_issue
+from appeals.models import IncidentStatus
 
 router = APIRouter(tags=["incidents"])
 
@@ -41,7 +42,9 @@ def _one(session: SessionDep, incident_id: int) -> IncidentPublic:
 
 
 @router.get("/api/incidents")
-def incidents(session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[IncidentPublic]:
+def incidents(
+    session: SessionDep, status: IncidentStatus | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[IncidentPublic]:
     """Proposed and active incidents (or those with `status`), newest first."""
     return incident_views(session, list_incidents(session, status=status, limit=limit))
 

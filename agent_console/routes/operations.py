@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from agent_console.deps import ActorDep, NowDep, SessionDep
 from appeals.errors import InvalidTransitionError, NotFoundError
 from appeals.history import record_audit
-from appeals.models import Executor, MailMessage, Notification, NotificationStatus
+from appeals.models import Executor, MailMessage, MailOutcome, Notification, NotificationStatus
 from appeals.notifications import enqueue_delivery
 from workers.failed_jobs import FailedJob, QueueStats, failed_jobs, queue_stats, retry_failed
 from workers.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, executor_secret
@@ -98,7 +98,7 @@ def notifications(
     session: SessionDep,
     actor: ActorDep,
     now: NowDep,
-    status: str | None = None,
+    status: NotificationStatus | None = None,
     appeal_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[NotificationPublic]:
@@ -136,7 +136,7 @@ def resend(notification_id: int, session: SessionDep, actor: ActorDep, now: NowD
 
 @router.get("/api/mail/messages")
 def mail_log(
-    session: SessionDep, actor: ActorDep, now: NowDep, outcome: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    session: SessionDep, actor: ActorDep, now: NowDep, outcome: MailOutcome | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[MailPublic]:
     """What the e-mail intake did with each message (quarantine: `outcome=spam|malformed|too_large`)."""
     query = select(MailMessage)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from agent_console.deps import ActorDep, NowDep, SessionDep
-from appeals.models import Petition
+from appeals.models import Petition, PetitionStatus
 from appeals.petition_check import Limits
 from appeals.petitions import (
     PetitionIn,
@@ -93,7 +93,9 @@ def submit(body: PetitionIn, session: SessionDep, actor: ActorDep, now: NowDep, 
 
 
 @router.get("/api/petitions")
-def petitions(session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[PetitionPublic]:
+def petitions(
+    session: SessionDep, status: PetitionStatus | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[PetitionPublic]:
     query = select(Petition)
     if status:
         query = query.where(Petition.status == status)

@@ -31,6 +31,7 @@ from appeals.models.enums import (
     StatutoryClass,
 )
 from appeals.models.incidents import Incident, IncidentAddress, IncidentStatus, Petition, PetitionStatus
+from appeals.models.kb import KbArticle, KbUse
 from appeals.models.open311 import Open311ApiKey
 from appeals.models.outreach import (
     Attachment,
@@ -105,6 +106,8 @@ __all__ = [
     "Issue",
     "IssueAction",
     "IssueStatus",
+    "KbArticle",
+    "KbUse",
     "LoginFailure",
     "MailMessage",
     "MailOutcome",

@@ -125,7 +125,7 @@ def get_request(session: Session, request_id: str) -> dict[str, Any]:
     Raises:
         NotFoundError: no such request, or not public (a draft, a consultation).
     """
-    if not request_id.isdigit():
+    if not (request_id.isascii() and request_id.isdigit() and len(request_id) <= 18):  # '²'.isdigit() is True; ids fit 64 bits
         raise NotFoundError("service_request", request_id)
     row = session.execute(_base().where(Issue.id == int(request_id))).first()
     if row is None:

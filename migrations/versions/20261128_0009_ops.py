@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0009_ops'
-down_revision: str | None = '0006_reports'
+down_revision: str | None = '0008_console'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -29,6 +29,16 @@ def test_ami_state_follows_the_listener_heartbeat(client: TestClient, redis_clie
     assert client.get("/healthz").status_code == 200
 
 
+def test_a_listener_that_stopped_beating_means_ami_down(client: TestClient, redis_client: redis.Redis) -> None:
+    """The listener process died (its heartbeat expired): nobody watches the PBX, so /healthz says so."""
+    redis_client.set(f"{LISTENER_KEY}:seen", "2026-11-24T09:00:00+00:00")
+    redis_client.delete(LISTENER_KEY)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["ami"]["status"] == "down"
+    assert response.json()["ami"]["detail"] == "listener heartbeat expired"
+
+
 def test_redis_gone_is_503_not_a_crash(engine: Engine) -> None:
     dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
     app = create_app(AppConfig(secret_key=SECRET), engine=engine, redis_client=dead, drain_outbox_in_background=False)

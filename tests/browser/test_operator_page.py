@@ -91,3 +91,12 @@ def test_pause_with_a_reason_sends_a_queue_command(page: Page, live: Live, staff
     entries = [e for e in read_range(live.redis, COMMANDS) if '"PJSIP/op163"' in e[1]["data"]]
     assert entries[-1][1]["type"] == "queue_pause"
     assert '"reason": "lunch"' in entries[-1][1]["data"]
+
+
+def test_the_appeal_page_shows_the_registered_appeal_and_its_timeline(page: Page, live: Live, staff: Callable[..., User]) -> None:
+    staff("op_view", Role.operator, extension="PJSIP/op164")
+    appeal_id = _incoming(live, "sim-view-1", PHONE)
+    sign_in(page, live, "op_view", next_path=f"/appeals/{appeal_id}")
+    expect(page.locator("#appeal-title")).to_have_text(f"Чернетка #{appeal_id}")
+    expect(page.locator("#ap-summary")).to_contain_text("+380 44 200 1122")
+    expect(page.locator("#ap-history li").first).to_be_visible()

@@ -50,3 +50,18 @@ def test_phone_and_kyiv_date_formatting(page: Page, live: Live) -> None:
     assert page.evaluate("CC.fmt.phone('+380441234567')") == "+380 44 123 4567"
     assert page.evaluate("CC.fmt.phone(null)") == "номер приховано"
     assert page.evaluate("CC.fmt.datetime('2026-11-28T22:30:00Z')") == "29.11.2026 00:30"
+
+
+def test_an_admin_writes_an_article_and_an_operator_finds_it(page: Page, live: Live, staff: Callable[..., User]) -> None:
+    staff("kb_writer", Role.admin)
+    sign_in(page, live, "kb_writer")
+    expect(page).to_have_url(f"{live}/admin/kb")
+    page.fill("#kb-form [name=title]", "Відключення гарячої води влітку")
+    page.fill("#kb-form [name=body]", "Планові ремонти тепломереж тривають до 14 днів; графік на сайті міськради.")
+    page.click("#kb-form button[type=submit]")
+    expect(page.locator("#kb-rows")).to_contain_text("Відключення гарячої води влітку")
+    page.click("#logout")
+    staff("kb_reader", Role.operator, extension="PJSIP/op171")
+    sign_in(page, live, "kb_reader")
+    page.fill("#kb-q", "гарячою водою")
+    expect(page.locator("#kb-results")).to_contain_text("Відключення гарячої води влітку")

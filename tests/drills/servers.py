@@ -79,16 +79,21 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    """A redis-server child on a spare port that keeps nothing on disk."""
+    """A redis-server child on a spare port: by default it keeps nothing on disk (a restart loses everything);
+    `persistent=True` runs it as compose.yaml does in production, with an append-only file (a restart keeps the data)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, persistent: bool = False) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.dir = Path(tempfile.mkdtemp(prefix="ccredis-")) if persistent else None
 
     def start(self) -> None:
+        storage = ["--save", "", "--appendonly", "no"]
+        if self.dir is not None:
+            storage = ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.dir)]
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", *storage],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -104,6 +109,11 @@ class PrivateRedis:
                 self.proc.wait()
             self.proc = None
         wait_port(self.port, up=False)
+
+    def destroy(self) -> None:
+        self.stop()
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def restart(self) -> None:
         self.stop()

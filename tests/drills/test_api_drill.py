@@ -10,12 +10,15 @@ import threading
 import time
 
 import httpx
+import pytest
 import redis
 from sqlalchemy import create_engine, text
 
 from runtime.streams import decode_entry, read_range
 from tests.drills.conftest import Product
 from tests.drills.servers import PrivatePostgres, PrivateRedis
+
+pytestmark = pytest.mark.drill
 
 
 def _register_many(base: str, token: str, count: int, confirmed: dict[str, int], failures: list[str]) -> None:
