@@ -17,6 +17,7 @@ from appeals.agent_states import operator_board
 from appeals.errors import DomainValidationError
 from appeals.history import record_audit
 from appeals.models import User
+from appeals.pauses import PAUSE_REASONS
 from appeals.phones import display_phone
 from appeals.wallboard import (
     AGENT_STATES,
@@ -109,6 +110,11 @@ def read_queue_states(client: redis.Redis | None) -> tuple[list[dict[str, Any]],
     return states, listener
 
 
+def _reason_label(code: str) -> str:
+    """The console pauses with a catalogue code (`lunch`); people read its label (Обід). Free text stays as it is."""
+    return PAUSE_REASONS.get(code, code)
+
+
 def _agents(session: Session, members: list[dict[str, Any]]) -> list[Agent]:
     interfaces = [str(m.get("interface", "")) for m in members]
     users = {u.extension: u for u in session.exec(select(User).where(col(User.extension).in_(interfaces))).all()} if interfaces else {}
@@ -129,7 +135,7 @@ def _agents(session: Session, members: list[dict[str, Any]]) -> list[Agent]:
                 user_id=user.id if user else None,
                 state=state,
                 state_label=AGENT_STATES[state],
-                paused_reason=str(member.get("paused_reason") or ""),
+                paused_reason=_reason_label(str(member.get("paused_reason") or "")),
                 since=member.get("since"),
             )
         )

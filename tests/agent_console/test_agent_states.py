@@ -124,7 +124,7 @@ def test_tracker_passes_on_changes_only() -> None:
     assert [(s.interface, s.state, s.since) for s in left] == [("PJSIP/op102", "offline", at)]
 
 
-@pytest.mark.parametrize("reason", ["wrapup", "Wrap-up", "Обробка після дзвінка"])
+@pytest.mark.parametrize("reason", ["wrap_up", "wrapup", "Wrap-up", "Обробка після дзвінка"])
 def test_wrapup_reasons(reason: str) -> None:
     [state] = StateTracker().changes("q", [_member("PJSIP/op101", 0, paused=reason)], at=T0)
     assert (state.state, state.reason) == ("wrapup", reason)

@@ -147,6 +147,8 @@ def test_live_queue_state_with_agent_states(client: TestClient, staff: Headers, 
             {**member, "interface": "PJSIP/op103", "name": "Оператор 103", "status": 6},
             {**member, "interface": "PJSIP/op104", "name": "op104", "status": 1, "paused": True, "paused_reason": "wrapup"},
             {**member, "interface": "PJSIP/op105", "name": "op105", "status": 1},
+            {**member, "interface": "PJSIP/op107", "name": "op107", "status": 1, "paused": True, "paused_reason": "wrap_up"},
+            {**member, "interface": "PJSIP/op108", "name": "op108", "status": 1, "paused": True, "paused_reason": "lunch"},
             {**member, "interface": "PJSIP/op106", "name": "op106", "status": 5},
         ],
         "counters": {"offered": 7, "answered": 4, "abandoned": 1},
@@ -165,7 +167,11 @@ def test_live_queue_state_with_agent_states(client: TestClient, staff: Headers, 
         "PJSIP/op104": ("wrapup", "обробка", "op104"),
         "PJSIP/op105": ("free", "вільний", "op105"),
         "PJSIP/op106": ("offline", "не в мережі", "op106"),
+        "PJSIP/op107": ("wrapup", "обробка", "op107"),
+        "PJSIP/op108": ("paused", "пауза", "op108"),
     }
+    reasons = {a["interface"]: a["paused_reason"] for a in live["agents"]}
+    assert (reasons["PJSIP/op107"], reasons["PJSIP/op108"]) == ("Обробка після дзвінка", "Обід")  # the console's catalogue codes
     assert next(a for a in live["agents"] if a["interface"] == "PJSIP/op102")["paused_reason"] == "обід"
 
 
