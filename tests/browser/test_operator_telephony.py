@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from appeals.models import Role
@@ -12,7 +14,7 @@ from tests.browser.test_ops_telephony import Stack, stack
 __all__ = ["stack"]
 
 
-def test_the_card_appears_on_the_operator_page_while_the_simulated_call_rings(page: Page, stack: Stack) -> None:
+def test_the_card_appears_while_the_simulated_call_rings_and_the_operator_registers_the_appeal(page: Page, stack: Stack) -> None:
     stack.user("op_e2e", Role.operator, extension="PJSIP/op102")
     stack.sim("POST", "/devices", {"interface": "PJSIP/op101", "available": False})
     sign_in(page, stack.url, "op_e2e")
@@ -35,4 +37,15 @@ def test_the_card_appears_on_the_operator_page_while_the_simulated_call_rings(pa
     page.screenshot(path="tests/artifacts/operator_e2e_ringing.png", full_page=True)
     expect(page.locator("#card")).to_contain_text("Громадянина з цим номером немає в базі")
     expect(page.locator("#call-banner")).to_contain_text("Розмова", timeout=15_000)
-    # registering from this stack is covered with seam events in test_operator_page; here it did not complete yet
+    # the caller is unknown: the law (art. 5) wants the applicant's name and address before registration
+    page.fill("input[name=applicant_name]", "Бондар Ірина Олексіївна")
+    page.fill("input[name=applicant_address]", "вул. Симона Петлюри, 1, кв. 12")
+    page.fill("#issues [name=category]", "опалення кварт")
+    page.locator("#issues .suggest li", has_text="Відсутність опалення").first.click()
+    page.fill("#issues [name=street]", "Петлюри")
+    page.locator("#issues .suggest li", has_text="Симона Петлюри").first.click()
+    page.fill("#issues [name=house]", "1")
+    page.fill("#issues [name=description]", "Холодні батареї третій день")
+    page.click("#register")
+    expect(page.locator("#registered-number")).to_have_text(re.compile(r"^БР-\d{4}-\d{6}$"), timeout=15_000)
+    page.screenshot(path="tests/artifacts/operator_e2e_registered.png", full_page=True)
