@@ -37,6 +37,14 @@ class Member:
             ("Queue", queue),
             ("MemberName", self.name),
             ("Interface", self.interface),
+            *self._state(),
+            ("Ringinuse", "0"),
+            ("Wrapuptime", str(self.wrapuptime)),
+        ]
+
+    def _state(self) -> Pairs:
+        """The member's state headers, in the order both Asterisk bodies carry them."""
+        return [
             ("StateInterface", self.interface),
             ("Membership", self.membership),
             ("Penalty", str(self.penalty)),
@@ -48,8 +56,6 @@ class Member:
             ("Status", str(self.status)),
             ("Paused", str(int(self.paused))),
             ("PausedReason", self.paused_reason),
-            ("Ringinuse", "0"),
-            ("Wrapuptime", str(self.wrapuptime)),
         ]
 
     def status_item(self, queue: str) -> Pairs:
@@ -59,17 +65,7 @@ class Member:
             ("Queue", queue),
             ("Name", self.name),
             ("Location", self.interface),
-            ("StateInterface", self.interface),
-            ("Membership", self.membership),
-            ("Penalty", str(self.penalty)),
-            ("CallsTaken", str(self.calls_taken)),
-            ("LastCall", str(self.last_call)),
-            ("LastPause", str(self.last_pause)),
-            ("LoginTime", str(self.login_time)),
-            ("InCall", str(int(self.in_call))),
-            ("Status", str(self.status)),
-            ("Paused", str(int(self.paused))),
-            ("PausedReason", self.paused_reason),
+            *self._state(),
             ("Wrapuptime", str(self.wrapuptime)),
         ]
 
