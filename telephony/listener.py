@@ -166,7 +166,8 @@ class Listener:
         while True:
             await self._outbox_dirty.wait()
             self._outbox_dirty.clear()
-            await asyncio.to_thread(self.store.drain)
+            if not await asyncio.to_thread(self.store.drain):
+                self._outbox_dirty.set()  # another drainer's turn, or Redis down: again after the pause
             await asyncio.sleep(DRAIN_PAUSE)  # coalesce: fewer rounds, less contention with call.offered's own publish
 
     async def apply(self, effect: Effect, arrived: float | None = None) -> None:

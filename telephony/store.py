@@ -26,7 +26,7 @@ from appeals.phones import try_normalize_phone
 from runtime import streams
 from runtime.log import fields, mask_phone
 from telephony.effects import Answered, CallbackRequested, Ended, Offered, RecordingReady
-from workers.outbox import DRAIN_LOCK, drain_outbox
+from workers.outbox import BATCH, DRAIN_LOCK, try_drain
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,20 @@ class Store:
         self.engine, self.client = engine, client
         self._outbox_lock = threading.Lock()  # this process's drains and call.offered publishes take turns
 
-    def drain(self) -> None:
+    def drain(self) -> bool:
+        """Publish what the outbox holds, batch after batch; False when it must be tried again (another process had
+        the SQLite drain turn, or Redis failed), so the listener's drainer re-arms instead of leaving rows behind."""
         try:
             with self._outbox_lock:
-                drain_outbox(self.engine, self.client)
+                while True:
+                    done = try_drain(self.engine, self.client, batch=BATCH)
+                    if done is None:
+                        return False
+                    if done < BATCH:
+                        return True
         except redis.RedisError as exc:
             logger.warning("outbox drain failed; the scheduler or API will publish later", extra=fields(error=str(exc)))
+            return False
 
     def offer(self, effect: Offered, *, now: datetime, source: str = "ami") -> tuple[int | None, float | None]:
         """The call's record and draft (once per call id); returns the appeal id and when `call.offered` went out."""

@@ -36,6 +36,12 @@ def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> 
     while Redis is down and go out when it returns. On PostgreSQL concurrent drainers skip locked rows;
     SQLite has no row locks, so there drainers (the API, the scheduler, jobs) take turns through a Redis lock.
     """
+    return try_drain(engine, client, batch=batch) or 0
+
+
+def try_drain(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> int | None:
+    """As `drain_outbox`, but None when another drainer holds the SQLite turn: the caller must try again later,
+    or rows written just before the other drainer's read would wait for the next unrelated drain."""
     if engine.dialect.name != "sqlite":
         return _drain(engine, client, batch)
     lock = Lock(client, DRAIN_LOCK, timeout=30, blocking=False, thread_local=False)
@@ -44,7 +50,7 @@ def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> 
     except redis.RedisError:
         acquired = True  # Redis is down: nothing can go out twice; the drain records the attempt
     if not acquired:
-        return 0
+        return None
     try:
         return _drain(engine, client, batch)
     finally:
