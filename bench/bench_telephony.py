@@ -4,7 +4,7 @@
    parsing of the same bytes in the same run (same 4 KiB reads). Target: not slower than panoramisk alone.
 2. Calls per second turned into draft appeals with `call.*` events published, sustained for
    `CALLCENTER_BENCH_TELEPHONY_SECONDS` (default 60) on SQLite and on PostgreSQL: the PBX simulator's AMI server
-   pushes 50 calls/s (Newchannel, queue join, operator ringing, answer, hangups one second later) at the real
+   (in its own process, as Asterisk is) pushes 50 calls/s (Newchannel, queue join, operator ringing, answer, hangups one second later) at the real
    listener over TCP, with the real Redis and a migrated, seeded database. Prints drafts/s and the latency from the
    first AMI frame of a call (read off the socket) to its `call.offered` on `cc:events`. Target: 50 calls/s,
    p99 < 20 ms.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -22,6 +23,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -151,13 +153,43 @@ def bench_parsing(calls: int = 4000) -> None:
 
 
 # -- 2. calls → drafts -----------------------------------------------------------------------------
+def _pbx(conn: Connection, rate: float, seconds: float) -> None:
+    """The PBX in its own process, as Asterisk is: serve AMI, wait for the listener's login and the go, then write
+    `rate` calls a second for `seconds`; send back when each call's first frame went to the socket (wall clock)."""
+
+    async def run() -> None:
+        sim = Simulator(SimConfig(secret="bench-secret"))  # noqa: S106 - a throwaway secret between two local processes
+        conn.send(await sim.start("127.0.0.1", 0))
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, conn.recv)  # the go
+        started = loop.time()
+        n = 0
+        sent_at: dict[str, float] = {}
+        while loop.time() - started < seconds:
+            due = started + n / rate
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            head, tail = call_frames(n)
+            sent_at[f"1800000000.{2 * n}"] = time.time()
+            sim.replay(head)
+            loop.call_later(1.0, sim.replay, tail)
+            n += 1
+        conn.send((n, loop.time() - started, sent_at))
+        await loop.run_in_executor(None, conn.recv)  # the listener has settled
+        await sim.close()
+
+    asyncio.run(run())
+
+
 async def _drive(url: str, seconds: float) -> dict[str, Any]:
     engine = build_engine(url)
     sync_redis = redis.Redis.from_url(REDIS_URL, decode_responses=True)
     sync_redis.flushdb()
     aclient = aredis.Redis.from_url(REDIS_URL, decode_responses=True)
-    sim = Simulator(SimConfig(secret="bench-secret"))  # noqa: S106 - a throwaway secret between two local processes
-    port = await sim.start("127.0.0.1", 0)
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    pbx = multiprocessing.get_context("spawn").Process(target=_pbx, args=(theirs, RATE, seconds), daemon=True)
+    pbx.start()
+    loop = asyncio.get_running_loop()
+    port = await loop.run_in_executor(None, ours.recv)
     settings = TelephonySettings(ami_port=port, ami_secret="bench-secret", listener_heartbeat_seconds=1.0)  # noqa: S106 - as above
     listener = Listener(settings, engine=engine, client=sync_redis, aclient=aclient)
     stop = asyncio.Event()
@@ -165,19 +197,8 @@ async def _drive(url: str, seconds: float) -> dict[str, Any]:
     while listener.ami.state != "up":  # noqa: ASYNC110 - polling a plain attribute of the listener
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    n = 0
-    sent_at: dict[str, float] = {}
-    while loop.time() - started < seconds:
-        due = started + n / RATE
-        await asyncio.sleep(max(0.0, due - loop.time()))
-        head, tail = call_frames(n)
-        sent_at[f"1800000000.{2 * n}"] = time.time()
-        sim.replay(head)
-        loop.call_later(1.0, sim.replay, tail)
-        n += 1
-    sent_for = loop.time() - started
+    ours.send("go")
+    n, sent_for, sent_at = await loop.run_in_executor(None, ours.recv)
     with Session(engine) as session:
         done_in_time = session.exec(select(func.count()).select_from(Appeal)).one()
     await asyncio.sleep(1.5)
@@ -187,7 +208,8 @@ async def _drive(url: str, seconds: float) -> dict[str, Any]:
     await listener.settle()
     stop.set()
     await task
-    await sim.close()
+    ours.send("done")
+    pbx.join(10)
     with Session(engine) as session:
         drafts = session.exec(select(func.count()).select_from(Appeal)).one()
     entries = [(entry_id, f) for entry_id, f in streams.read_range(sync_redis) if f["type"] == "call.offered"]

@@ -40,7 +40,9 @@ logger = logging.getLogger(__name__)
 LAST_UP_KEY = f"{streams.LISTENER_KEY}:last_up"
 SEEN_KEY = f"{streams.LISTENER_KEY}:seen"
 BACKFILL_HORIZON = timedelta(hours=24)
-PARALLEL_WRITES = 2  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
+PARALLEL_WRITES = (
+    2  # calls written concurrently on PostgreSQL (one call's effects stay in order; one slot kept for drafts); SQLite has one writer
+)
 DRAIN_PAUSE = 0.2  # seconds between outbox rounds for answered/ended/recording notifications
 WRITE_ATTEMPTS = 8  # a write is retried over about two minutes while the database is unreachable
 
@@ -85,7 +87,7 @@ class Listener:
         self._beat = asyncio.Event()
         self._closing = False
         self._chains: dict[str, asyncio.Task[None]] = {}
-        self._gate = WriteGate(1 if engine.dialect.name == "sqlite" else PARALLEL_WRITES)
+        self._gate = WriteGate(1) if engine.dialect.name == "sqlite" else WriteGate(PARALLEL_WRITES, reserved=1)
         self._outbox_dirty = asyncio.Event()
         self._resyncing = False
 
