@@ -39,6 +39,7 @@ from agent_console.routes import (
     pages,
     petitions,
     queue_desk,
+    recordings,
     reference,
     transcripts,
     wallboard,
@@ -68,6 +69,7 @@ class AppConfig:
     raw_sample_rate: int = 8000
     open311_jurisdiction: str = ""
     service_level_seconds: int = 20
+    media_link_ttl_seconds: int = 300
     hub: HubConfig = field(default_factory=HubConfig)
 
 
@@ -133,6 +135,7 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     install_error_handlers(app)
     app.state.recordings_dir = config.recordings_dir
     app.state.raw_sample_rate = config.raw_sample_rate
+    app.state.media_link_ttl_seconds = config.media_link_ttl_seconds
     for module in (
         health,
         auth,
@@ -148,6 +151,7 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
         ivr,
         operations,
         transcripts,
+        recordings,
     ):
         app.include_router(module.router)
     app.include_router(reports_routes.router)

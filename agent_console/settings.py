@@ -26,6 +26,12 @@ class ApiSettings(BaseSettings):
         le=600,
         description="service-level threshold for reports: a call answered within this many seconds of waiting counts as served",
     )
+    media_link_ttl_seconds: int = Field(
+        300,
+        ge=30,
+        le=3600,
+        description="lifetime of the signed link the appeal page's player streams a recording from (each link is one audited play)",
+    )
 
 
 @functools.lru_cache
