@@ -76,6 +76,8 @@ def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources)
         open311_jurisdiction=api.open311_jurisdiction_id,
         service_level_seconds=api.service_level_seconds,
         media_link_ttl_seconds=api.media_link_ttl_seconds,
+        photos_dir=api.photos_dir,
+        photo_max_bytes=api.photo_max_bytes,
     )
     return create_app(config, engine=resources.engine, redis_client=resources.redis)
 
