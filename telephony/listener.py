@@ -230,6 +230,30 @@ class Listener:
         self.down_since = None
         self._beat.set()
 
+    async def queue_poller(self) -> None:
+        """Every `ami_queue_poll_seconds` while the link is up: QueueStatus, reconciled into the board."""
+        every = self.settings.ami_queue_poll_seconds
+        if every <= 0:
+            return
+        while not self._closing:
+            await asyncio.sleep(every)
+            if self.state != "up":
+                continue
+            try:
+                await self.poll_queues()
+            except Exception as exc:  # noqa: BLE001 - a failed poll is retried at the next tick; the link logic handles drops
+                logger.warning("queue status poll failed", extra=fields(error=type(exc).__name__))
+
+    async def poll_queues(self) -> None:
+        items = await self.ami.list_action({"Action": "QueueStatus"})
+        for _ in range(1000):  # events read before the list's end are applied first, so the list has the last word
+            if self.frames.empty():
+                break
+            await asyncio.sleep(0.005)
+        events = [e for e in (translate(m) for m in items) if e is not None]
+        self.board.reconcile(events, self.clock(), dict(self.tracker.leg_call))
+        self._beat.set()
+
     async def _backfill(self, now: datetime) -> list[str]:
         if self.cdr_engine is None:
             return []
@@ -304,6 +328,7 @@ class Listener:
             asyncio.create_task(self.heartbeat(), name="heartbeat"),
             asyncio.create_task(commands.run(), name="commands"),
             asyncio.create_task(self.drainer(), name="drainer"),
+            asyncio.create_task(self.queue_poller(), name="queue-poller"),
         ]
         waiter = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
