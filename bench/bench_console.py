@@ -180,13 +180,29 @@ async def _drive(
     await asyncio.sleep(2)
     per_console = (_rss_kib(api_pid) - base_rss) / len(users)
     load_before = os.getloadavg()
+    busy = asyncio.create_task(_busiest_after(seconds / 2))
     placed = await _place_calls(control, rate, seconds)
     await asyncio.sleep(3)
     for task in tasks:
         task.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     seen.errors = [r for r in results if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError)]
-    return {"seen": seen, "placed": placed, "per_console": per_console, "base_rss": base_rss, "load": (load_before, os.getloadavg())}
+    return {
+        "seen": seen,
+        "placed": placed,
+        "busy": await busy,
+        "per_console": per_console,
+        "base_rss": base_rss,
+        "load": (load_before, os.getloadavg()),
+    }
+
+
+async def _busiest_after(delay: float) -> str:
+    """The machine's busiest processes half-way through the calls (other jobs share it): `%CPU command`."""
+    await asyncio.sleep(delay)
+    ps = await asyncio.create_subprocess_exec("ps", "-eo", "pcpu,args", "--sort=-pcpu", stdout=subprocess.PIPE)
+    out, _ = await ps.communicate()
+    return "; ".join(" ".join(line.split()[:4])[:70] for line in out.decode().splitlines()[1:6])
 
 
 def _expected(trace: Path, placed: set[str]) -> dict[tuple[str, str], float]:
@@ -223,6 +239,7 @@ def _report(name: str, rate: float, seconds: float, expected: dict[tuple[str, st
         f"{name}: {len(r['placed'])} calls at {rate:g}/s for {seconds:g} s; {OPERATORS} operators + {SUPERVISORS} supervisors connected; "
         f"load average {l1:.1f} → {l2:.1f}"
     )
+    _say(f"  busiest processes mid-run (%CPU since start): {r['busy']}")
     _say(f"  AgentCalled frames (cards expected): {len(expected)}; cards received by the ringing operator: {len(got)}; missing: {missing}")
     _say(
         f"  cards at the wrong console: {wrong}; duplicates: {duplicates}; withdrawn: {seen.withdrawn}; to supervisors: {seen.supervisor_cards}"
