@@ -5,14 +5,16 @@ run): `callcenter pbx-sim` (190 phones PJSIP/op101…op290 in `hotline`, `--trac
 `callcenter api`, with the Redis at CALLCENTER_BENCH_REDIS_URL (default redis://127.0.0.1:6379/5, flushed). 190
 operators (extensions = the simulator's queue members) and 10 supervisors connect to /ws/console. The bench places
 CALLCENTER_BENCH_CALLS_PER_SECOND (20) inbound calls/s for CALLCENTER_BENCH_SECONDS (60) through the simulator's
-control interface, half from seeded citizens' numbers; each rings an operator (AgentCalled), who answers.
+control interface, half from seeded citizens' numbers; each rings an operator (AgentCalled), who answers, except every
+10th call, which first rings out at one operator (AgentRingNoAnswer: that card must be withdrawn) and then rings another.
 
 Latency = the simulator handing AgentCalled to the listener's socket (its wire trace, time.time()) → the ringing
 operator's client reading the card frame (time.time(), same machine). Every AgentCalled must give that operator
-exactly one card: missing cards and cards at the wrong console are failures (the run raises). Memory: the API
-process's RSS with every console connected minus before, per console. Backends: CALLCENTER_BENCH_CONSOLE_DATABASES
-(default `sqlite,postgresql`; PostgreSQL at CALLCENTER_BENCH_PG_ADMIN_URL). CALLCENTER_BENCH_KEEP_LOGS=1 keeps the
-processes' logs and the wire trace.
+exactly one card, and every AgentRingNoAnswer a `card.withdrawn` at that console: missing cards, cards at the wrong
+console and cards left standing are failures (the run raises). The listener's share is read off the card's stream
+entry id (Redis stamps it when added). Memory: the API process's RSS with every console connected minus before, per
+console. Backends: CALLCENTER_BENCH_CONSOLE_DATABASES (default `sqlite,postgresql`; PostgreSQL at
+CALLCENTER_BENCH_PG_ADMIN_URL). CALLCENTER_BENCH_KEEP_LOGS=1 keeps the processes' logs and the wire trace.
 Run: `.venv/bin/python -m bench console`; quick: `CALLCENTER_BENCH_SECONDS=10 CALLCENTER_BENCH_CONSOLE_DATABASES=sqlite …`.
 """
 
@@ -47,6 +49,7 @@ OPERATORS, SUPERVISORS = 190, 10
 SECRET = "bench-secret-key-0123456789abcdef"  # noqa: S105 - a throwaway key for throwaway servers
 AMI_SECRET = "bench-ami-secret"  # noqa: S105 - as above
 CALL = {"outcome": "answered", "notice_seconds": 1.0, "ring_seconds": 2.0, "talk_seconds": 4.0}
+NO_ANSWER_EVERY = 10  # every 10th call: the first operator lets it ring out (AgentRingNoAnswer, card withdrawn), the next answers
 PG_ADMIN = os.environ.get("CALLCENTER_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -112,7 +115,7 @@ class Seen:
 
     cards: list[tuple[str, str, str, float, float]] = field(default_factory=list)
     supervisor_cards: int = 0
-    withdrawn: int = 0
+    withdrawn: list[tuple[str, str, str]] = field(default_factory=list)  # (call id, interface, console extension)
     snapshots: int = 0
     frames: int = 0
     errors: list[BaseException] = field(default_factory=list)
@@ -131,8 +134,8 @@ async def _console(port: int, token: str, extension: str | None, seen: Seen) -> 
                 else:
                     xadd = int(str(msg.get("id", "0-0")).split("-")[0]) / 1000  # Redis stamps the entry id (ms) when it is added
                     seen.cards.append((str(msg["call_id"]), str(msg.get("interface")), extension, at, xadd))
-            elif kind == "card.withdrawn":
-                seen.withdrawn += 1
+            elif kind == "card.withdrawn" and extension is not None:
+                seen.withdrawn.append((str(msg["call_id"]), str(msg.get("interface")), extension))
             elif kind == "snapshot":
                 seen.snapshots += 1
 
@@ -146,7 +149,8 @@ async def _place_calls(control: int, rate: float, seconds: float) -> list[str]:
         async def place(n: int) -> str:
             known = n % 2 == 0
             caller = volume.phone(rng.randint(1, volume.CITIZENS)) if known else f"+38067{rng.randint(0, 9_999_999):07d}"
-            response = await http.post("/calls", json={**CALL, "caller": caller})
+            outcome = "no_answer_then_answered" if n % NO_ANSWER_EVERY == NO_ANSWER_EVERY // 2 else "answered"
+            response = await http.post("/calls", json={**CALL, "outcome": outcome, "caller": caller})
             response.raise_for_status()
             return str(response.json()["linkedid"])
 
@@ -205,19 +209,23 @@ async def _busiest_after(delay: float) -> str:
     return "; ".join(" ".join(line.split()[:4])[:70] for line in out.decode().splitlines()[1:6])
 
 
-def _expected(trace: Path, placed: set[str]) -> dict[tuple[str, str], float]:
-    """(call id, interface) → when AgentCalled went to the listener's socket, for the bench's own calls."""
+def _expected(trace: Path, placed: set[str], event: str = "AgentCalled") -> dict[tuple[str, str], float]:
+    """(call id, interface) → when `event` went to the listener's socket, for the bench's own calls."""
     out: dict[tuple[str, str], float] = {}
     for line in trace.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         key = (str(item.get("Linkedid")), str(item.get("Interface")))
-        if item.get("event") == "AgentCalled" and key[0] in placed:
+        if item.get("event") == event and key[0] in placed:
             out[key] = min(out.get(key, float("inf")), float(item["at"]))
     return out
 
 
-def _report(name: str, rate: float, seconds: float, expected: dict[tuple[str, str], float], r: dict[str, Any]) -> list[str]:
+def _report(name: str, rate: float, seconds: float, trace: Path, r: dict[str, Any]) -> list[str]:
     seen: Seen = r["seen"]
+    expected = _expected(trace, set(r["placed"]))
+    rang_out = set(_expected(trace, set(r["placed"]), "AgentRingNoAnswer"))
+    withdrawn = {(call_id, ext) for call_id, interface, ext in seen.withdrawn if interface == ext}
+    not_withdrawn = len(rang_out - withdrawn)
     latencies: list[float] = []
     listener: list[float] = []
     got: set[tuple[str, str]] = set()
@@ -241,8 +249,10 @@ def _report(name: str, rate: float, seconds: float, expected: dict[tuple[str, st
     )
     _say(f"  busiest processes mid-run (%CPU since start): {r['busy']}")
     _say(f"  AgentCalled frames (cards expected): {len(expected)}; cards received by the ringing operator: {len(got)}; missing: {missing}")
+    _say(f"  cards at the wrong console: {wrong}; duplicates: {duplicates}; to supervisors: {seen.supervisor_cards}")
     _say(
-        f"  cards at the wrong console: {wrong}; duplicates: {duplicates}; withdrawn: {seen.withdrawn}; to supervisors: {seen.supervisor_cards}"
+        f"  rang out (AgentRingNoAnswer): {len(rang_out)}; their cards withdrawn at that console: {len(rang_out & withdrawn)}; "
+        f"not withdrawn: {not_withdrawn}; withdrawals in all: {len(seen.withdrawn)}"
     )
     _say(
         f"  card latency, AMI frame written → card frame read: p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, max {max(latencies or [0]):.1f} ms "
@@ -256,8 +266,10 @@ def _report(name: str, rate: float, seconds: float, expected: dict[tuple[str, st
         f"  API RSS per connected console: {r['per_console']:.0f} KiB (base {r['base_rss'] / 1024:.0f} MiB); console errors: {len(seen.errors)}"
     )
     problems = []
-    if missing or wrong or seen.errors:
-        problems.append(f"{name}: {missing} cards missing, {wrong} at the wrong console, {len(seen.errors)} console errors")
+    if missing or wrong or not_withdrawn or seen.errors:
+        problems.append(
+            f"{name}: {missing} cards missing, {wrong} at the wrong console, {not_withdrawn} not withdrawn, {len(seen.errors)} console errors"
+        )
     return problems
 
 
@@ -284,7 +296,8 @@ def run_once(name: str, db_url: str, redis_url: str, tmp: Path, rate: float, sec
         "CALLCENTER_LOG_LEVEL": "WARNING",
     }
     sim_args = ["pbx-sim", "--scenario", "none", "--port", str(ami), "--control-port", str(control), "--operators", str(OPERATORS)]
-    procs = [_spawn([*sim_args, "--trace-file", str(trace)], env, tmp / f"pbx-sim-{name}.log")]
+    traced = ["--trace-file", str(trace), "--trace-event", "AgentCalled", "--trace-event", "AgentRingNoAnswer"]
+    procs = [_spawn([*sim_args, *traced], env, tmp / f"pbx-sim-{name}.log")]
     try:
         _wait_for(lambda: _listens(control), "the simulator")
         procs.append(_spawn(["api", "--port", str(api)], env, tmp / f"api-{name}.log"))
@@ -292,7 +305,7 @@ def run_once(name: str, db_url: str, redis_url: str, tmp: Path, rate: float, sec
         _wait_for(lambda: _listens(api), "the API")
         _wait_for(lambda: '"up"' in str(client.get("cc:listener") or ""), "the listener's AMI link")
         result = asyncio.run(_drive(api, control, procs[1].pid, users, rate, seconds))
-        return _report(name, rate, seconds, _expected(trace, set(result["placed"])), result)
+        return _report(name, rate, seconds, trace, result)
     finally:
         for proc in reversed(procs):
             proc.terminate()
