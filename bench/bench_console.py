@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -209,38 +210,41 @@ async def _busiest_after(delay: float) -> str:
     return "; ".join(" ".join(line.split()[:4])[:70] for line in out.decode().splitlines()[1:6])
 
 
-def _expected(trace: Path, placed: set[str], event: str = "AgentCalled") -> dict[tuple[str, str], float]:
-    """(call id, interface) → when `event` went to the listener's socket, for the bench's own calls."""
-    out: dict[tuple[str, str], float] = {}
+def _expected(trace: Path, placed: set[str], event: str = "AgentCalled") -> dict[tuple[str, str], list[float]]:
+    """(call id, interface) → when each `event` frame went to the listener's socket, for the bench's own calls (a call
+    that rang out at an operator may ring that operator again: two frames, two cards)."""
+    out: dict[tuple[str, str], list[float]] = {}
     for line in trace.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         key = (str(item.get("Linkedid")), str(item.get("Interface")))
         if item.get("event") == event and key[0] in placed:
-            out[key] = min(out.get(key, float("inf")), float(item["at"]))
+            out.setdefault(key, []).append(float(item["at"]))
     return out
 
 
 def _report(name: str, rate: float, seconds: float, trace: Path, r: dict[str, Any]) -> list[str]:
     seen: Seen = r["seen"]
     expected = _expected(trace, set(r["placed"]))
-    rang_out = set(_expected(trace, set(r["placed"]), "AgentRingNoAnswer"))
-    withdrawn = {(call_id, ext) for call_id, interface, ext in seen.withdrawn if interface == ext}
-    not_withdrawn = len(rang_out - withdrawn)
+    rang_out = {key: len(v) for key, v in _expected(trace, set(r["placed"]), "AgentRingNoAnswer").items()}
+    withdrawn = Counter((call_id, ext) for call_id, interface, ext in seen.withdrawn if interface == ext)
+    not_withdrawn = sum(max(0, n - withdrawn[key]) for key, n in rang_out.items())
     latencies: list[float] = []
     listener: list[float] = []
-    got: set[tuple[str, str]] = set()
+    got: Counter[tuple[str, str]] = Counter()
     wrong = duplicates = 0
     for call_id, interface, extension, at, xadd in seen.cards:
         key = (call_id, extension)
         if interface != extension or key not in expected:
             wrong += 1
-        elif key in got:
+        elif got[key] >= len(expected[key]):
             duplicates += 1
         else:
-            got.add(key)
-            latencies.append((at - expected[key]) * 1000)
-            listener.append((xadd - expected[key]) * 1000)
-    missing = len(expected) - len(got)
+            rang = expected[key][got[key]]  # the n-th card of this call at this console answers its n-th ring
+            got[key] += 1
+            latencies.append((at - rang) * 1000)
+            listener.append((xadd - rang) * 1000)
+    frames, received = sum(len(v) for v in expected.values()), sum(got.values())
+    missing = frames - received
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 2 else [float("nan")] * 99
     (l1, _, _), (l2, _, _) = r["load"]
     _say(
@@ -248,10 +252,11 @@ def _report(name: str, rate: float, seconds: float, trace: Path, r: dict[str, An
         f"load average {l1:.1f} → {l2:.1f}"
     )
     _say(f"  busiest processes mid-run (%CPU since start): {r['busy']}")
-    _say(f"  AgentCalled frames (cards expected): {len(expected)}; cards received by the ringing operator: {len(got)}; missing: {missing}")
+    _say(f"  AgentCalled frames (cards expected): {frames}; cards received by the ringing operator: {received}; missing: {missing}")
     _say(f"  cards at the wrong console: {wrong}; duplicates: {duplicates}; to supervisors: {seen.supervisor_cards}")
     _say(
-        f"  rang out (AgentRingNoAnswer): {len(rang_out)}; their cards withdrawn at that console: {len(rang_out & withdrawn)}; "
+        f"  rang out (AgentRingNoAnswer): {sum(rang_out.values())}; their cards withdrawn at that console: "
+        f"{sum(min(n, withdrawn[key]) for key, n in rang_out.items())}; "
         f"not withdrawn: {not_withdrawn}; withdrawals in all: {len(seen.withdrawn)}"
     )
     _say(
