@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import redis.asyncio as aredis
 from redis.exceptions import RedisError
 
+from agent_console.card_prefetch import CardPrefetch
 from agent_console.hub_state import Audience, LiveCall, LiveState, audience
 from appeals.models import Role
 from runtime.metrics import CARD_LATENCY
@@ -110,33 +111,35 @@ class ConsoleHub:
         self.state = LiveState()
         self.position = "0-0"
         self.clients: set[Client] = set()
+        self.supervisors: set[Client] = set()
         self.by_interface: dict[str, set[Client]] = {}
+        self.prefetch = CardPrefetch(self._card)
         self.ready = asyncio.Event()
 
     # ---- clients ----
     def register(self, user: ConsoleUser) -> Client:
         client = Client(user, asyncio.Queue(self.config.queue_size), held=[])
         self.clients.add(client)
+        if user.role is Role.supervisor:
+            self.supervisors.add(client)
         if user.extension:
             self.by_interface.setdefault(user.extension, set()).add(client)
         return client
 
     def unregister(self, client: Client) -> None:
         self.clients.discard(client)
+        self.supervisors.discard(client)
         if client.user.extension and (peers := self.by_interface.get(client.user.extension)) is not None:
             peers.discard(client)
             if not peers:
                 del self.by_interface[client.user.extension]
-
-    def _supervisors(self) -> list[Client]:
-        return [c for c in self.clients if c.user.role is Role.supervisor]
 
     def _targets(self, who: Audience) -> set[Client]:
         out: set[Client] = set()
         if who.desks:
             out.update(self.clients)
         elif who.supervisors:
-            out.update(self._supervisors())
+            out.update(self.supervisors)
         for interface in who.interfaces:
             out.update(self.by_interface.get(interface, ()))
         return out
@@ -151,7 +154,7 @@ class ConsoleHub:
         cards = []
         for call in calls:
             if call.card is None and (call.ringing or call.answered_by):
-                call.card = await self._card(call)
+                call.card = await self.prefetch.take(call)
             if call.card is not None:
                 cards.append({"call_id": call.call_id, "appeal_id": call.appeal_id, "interface": user.extension, "card": call.card})
         body: dict[str, Any] = {
@@ -203,6 +206,10 @@ class ConsoleHub:
     async def dispatch(self, entry_id: str, fields: dict[str, str]) -> None:
         type_, _v, at, data = decode_entry(fields)
         call = self.state.apply(type_, at, data)
+        if type_ == "call.offered" and call is not None and self.clients:
+            self.prefetch.start(call)  # ready by the time a phone rings; the reader never waits for the query
+        elif type_ == "call.ended" and call is not None:
+            self.prefetch.drop(call.call_id)
         if type_ == "call.agent_ringing" and call is not None:
             await self._ringing(entry_id, at, data, call)
         elif type_ == "call.agent_released" and call is not None:
@@ -215,11 +222,11 @@ class ConsoleHub:
     async def _ringing(self, entry_id: str, at: str, data: dict[str, Any], call: LiveCall) -> None:
         interface = str(data.get("interface", ""))
         operators = self.by_interface.get(interface, set())
-        supervisors = self._supervisors() if len(call.ringing) == 1 and call.answered_by is None else []
+        supervisors = self.supervisors if len(call.ringing) == 1 and call.answered_by is None else set()
         if not operators and not supervisors:
             return
         if call.card is None:
-            call.card = await self._card(call)
+            call.card = await self.prefetch.take(call)
         body = {"type": "card", "id": entry_id, "at": at, "call_id": call.call_id, "appeal_id": call.appeal_id, "interface": interface}
         text = json.dumps({**body, "queue": call.queue, "card": call.card}, ensure_ascii=False)
         rang = _epoch(at)
@@ -233,7 +240,7 @@ class ConsoleHub:
         text = json.dumps({"type": "card.withdrawn", "id": entry_id, "call_id": call.call_id, "interface": interface})
         targets = set(self.by_interface.get(interface, ()))
         if not call.ringing and call.answered_by is None:
-            targets.update(self._supervisors())
+            targets.update(self.supervisors)
         for client in targets:
             client.offer(Outgoing(text))
 
@@ -265,9 +272,12 @@ class ConsoleHub:
 
     async def run(self) -> None:
         """Read the stream and send heartbeats until cancelled."""
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self.read_forever())
-            group.create_task(self.heartbeat_forever())
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self.read_forever())
+                group.create_task(self.heartbeat_forever())
+        finally:
+            self.prefetch.close()
 
     # ---- one connection's sending half ----
     async def send_forever(self, client: Client, send: Callable[[str], Awaitable[None]]) -> None:

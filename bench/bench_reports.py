@@ -22,7 +22,8 @@ from appeals.models import Category, Executor
 from appeals.reports.catalog import REPORTS, build_report
 from appeals.reports.live import live_counts
 from appeals.reports.scope import ReportFilter, month_filter
-from bench.bench_card_lookup import ADMIN_URL, _copy, _say
+from bench.bench_card_lookup import ADMIN_URL, _say
+from bench.volume import copy_text as _copy
 from callcenter.wiring import upgrade_database
 from runtime.db import build_engine
 

@@ -19,6 +19,8 @@ from telephony.sim.scenario import SCENARIOS, run_scenario
 from telephony.sim.server import AMI_VERSION, SimConfig, Simulator
 from telephony.sim.settings import get_pbx_sim_settings
 
+MAX_OPERATORS = 400  # a large municipal center's floor: the console benchmark runs 190
+
 
 def build_config(args: argparse.Namespace) -> SimConfig:
     """SimConfig from CALLCENTER_ settings, overridden by the command-line options."""
@@ -33,6 +35,8 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         recordings_dir=Path(recordings),
         cdr_database_url=args.cdr_database_url if args.cdr_database_url is not None else sim.cdr_database_url,
         replay=args.replay,
+        trace_file=args.trace_file,
+        trace_events=frozenset(args.trace_event or ["AgentCalled"]),
     )
 
 
@@ -105,8 +109,8 @@ def _positive(value: str) -> float:
 
 def _operators(value: str) -> int:
     number = int(value)
-    if not 1 <= number <= 99:
-        raise argparse.ArgumentTypeError(f"must be 1..99 (phones PJSIP/op101…op199), got {value}")
+    if not 1 <= number <= MAX_OPERATORS:
+        raise argparse.ArgumentTypeError(f"must be 1..{MAX_OPERATORS} (phones PJSIP/op101…op{100 + MAX_OPERATORS}), got {value}")
     return number
 
 
@@ -131,4 +135,8 @@ def add_commands(sub: Any) -> None:
     parser.add_argument("--control-port", type=int, default=0, help="HTTP/JSON control interface port (0 = off); see docs/pbx-sim.md")
     parser.add_argument("--ami-version", default=AMI_VERSION, help=f"AMI version in the banner (default {AMI_VERSION}, Asterisk 20)")
     parser.add_argument("--seed", type=int, help="random seed of the scenario (reproducible traffic)")
+    parser.add_argument(
+        "--trace-file", type=Path, help="append a JSON line per traced event frame written to a client: when (epoch s), peer, ids"
+    )
+    parser.add_argument("--trace-event", action="append", help="an event to trace, repeatable (default AgentCalled)")
     parser.set_defaults(func=_cmd_pbx_sim)

@@ -45,6 +45,9 @@ PARALLEL_WRITES = (
 )
 DRAIN_PAUSE = 0.2  # seconds between outbox rounds for answered/ended/recording notifications
 WRITE_ATTEMPTS = 8  # a write is retried over about two minutes while the database is unreachable
+NO_WRITE = (QueueJoined, AgentRinging, AgentReleased)
+"""Effects that touch no table: they keep their place in the call's order but take no write-gate slot, so the card's
+`call.agent_ringing` goes out while other calls' drafts, answers and hang-ups wait for the database."""
 
 
 class Listener:
@@ -143,6 +146,12 @@ class Listener:
     async def _apply_after(self, previous: asyncio.Task[None] | None, effect: Effect, arrived: float | None) -> None:
         if previous is not None:
             await asyncio.wait([previous])
+        if isinstance(effect, NO_WRITE):  # Redis only: never queued behind other calls' database writes
+            try:
+                await self.apply(effect, arrived)
+            except Exception:
+                logger.exception("call update failed", extra=fields(call_id=effect.call_id, effect=type(effect).__name__))
+            return
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 async with self._gate.slot(0 if isinstance(effect, Offered) else 1):

@@ -18,6 +18,7 @@ from telephony.sim.cdr import DIAL_DISPOSITION, CdrRow
 from telephony.sim.channels import Bridge, Channel, cause_pairs
 from telephony.sim.clock import Clock
 from telephony.sim.queues import Member, Queue
+from telephony.sim.trace import WireTrace
 from telephony.sim.wire import Pairs, encode
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Pbx:
         self.events_sent = 0
         self.finished_linkedids: list[str] = []
         self.on_linkedid_end: list[Callable[[str], None]] = []
+        self.trace: WireTrace | None = None  # marks the traced events' frames (telephony/sim/trace.py)
 
     # --- plumbing ---------------------------------------------------------------------------------
     def subscribe(self, subscriber: Subscriber) -> None:
@@ -55,6 +57,8 @@ class Pbx:
         if self.silent:
             return
         data = encode([("Event", name), ("Privilege", f"{klass},all"), *body])
+        if self.trace is not None:
+            data = self.trace.mark(name, data, body)
         self.events_sent += 1
         for subscriber in list(self._subscribers):
             subscriber(klass, data)

@@ -26,6 +26,7 @@ from telephony.sim.pbx import Pbx
 from telephony.sim.queues import NOT_INUSE, UNAVAILABLE, Member, Queue
 from telephony.sim.recordings import Recorder
 from telephony.sim.session import AmiUser, Handler, Session
+from telephony.sim.trace import WireTrace
 
 logger = logging.getLogger(__name__)
 AMI_VERSION = "9.0.0"  # Asterisk 20
@@ -50,6 +51,8 @@ class SimConfig:
     auth_fail_delay: float = 1.0
     write_timeout: float = 1.0  # manager.conf writetimeout = 1000 (ms)
     extra_users: dict[str, AmiUser] = field(default_factory=dict)
+    trace_file: Path | None = None  # append a JSON line per traced frame written to a client (telephony/sim/trace.py)
+    trace_events: frozenset[str] = frozenset({"AgentCalled"})
 
 
 class Simulator:
@@ -68,6 +71,8 @@ class Simulator:
         self._cdr_pending: list[dict[str, Any]] = []
         self._cdr_flushing: asyncio.Task[None] | None = None
         self.pbx = Pbx(self.clock, self._build_queues(), cdr_sink=self._write_cdr)
+        self.trace = WireTrace(self.config.trace_file, self.config.trace_events) if self.config.trace_file is not None else None
+        self.pbx.trace = self.trace
         self.users = {self.config.username: AmiUser(self.config.secret, self.config.read, self.config.write), **self.config.extra_users}
         self.sessions: set[Session] = set()
         self.stats: Counter[str] = Counter()
@@ -152,6 +157,8 @@ class Simulator:
             if self._cdr_pending:
                 await asyncio.to_thread(self.cdr.write, self._cdr_pending)
             self.cdr.close()
+        if self.trace is not None:
+            self.trace.close()
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from telephony.sim.trace import TracedFrame
 from telephony.sim.wire import Action, ActionReader, Pairs, encode
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ class Session:
                 if faults.split or faults.slow_write:
                     await self._drain()
                     await asyncio.sleep(faults.slow_write)
+            if isinstance(data, TracedFrame) and self.sim.trace is not None:
+                self.sim.trace.record(data, peer=self.peer, at=time.time())
             if self.outbox.empty():
                 await self._drain()
         with contextlib.suppress(OSError, TimeoutError):
