@@ -215,7 +215,9 @@ def copy_postgres(admin_url: str, name: str) -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{PG_DB_NAME}"'))
     admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    upgrade_database(url)  # migrations added since the data set was generated
+    return url
 
 
 def drop_postgres(admin_url: str, name: str) -> None:
@@ -272,4 +274,6 @@ def ensure_sqlite() -> Path:
 def copy_sqlite(target: Path) -> str:
     """A copy of the cached SQLite data set at `target`; returns its URL."""
     shutil.copyfile(ensure_sqlite(), target)
-    return f"sqlite:///{target}"
+    url = f"sqlite:///{target}"
+    upgrade_database(url)  # migrations added since the data set was generated
+    return url

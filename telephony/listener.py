@@ -92,6 +92,7 @@ class Listener:
         self._chains: dict[str, asyncio.Task[None]] = {}
         self._gate = WriteGate(1) if engine.dialect.name == "sqlite" else WriteGate(PARALLEL_WRITES, reserved=1)
         self._outbox_dirty = asyncio.Event()
+        self._drain_offered = False  # a call.offered publish failed: the next drain takes fresh call.offered rows too
         self._resyncing = False
 
     # -- AMI callbacks (sync, never block) ---------------------------------------------------------
@@ -173,11 +174,14 @@ class Listener:
             await asyncio.wait(list(self._chains.values()))
 
     async def drainer(self) -> None:
-        """Publish the outbox rows of answered/ended/recording writes, coalesced (call.offered is drained at once)."""
+        """Publish the outbox rows of answered/ended/recording writes, coalesced. Fresh `call.offered` rows are left to
+        `offer`, which publishes each right after its commit, unless one of those publishes failed (`_drain_offered`)."""
         while True:
             await self._outbox_dirty.wait()
             self._outbox_dirty.clear()
-            if not await asyncio.to_thread(self.store.drain):
+            everything, self._drain_offered = self._drain_offered, False
+            if not await asyncio.to_thread(self.store.drain, everything=everything):
+                self._drain_offered = self._drain_offered or everything
                 self._outbox_dirty.set()  # another drainer's turn, or Redis down: again after the pause
             await asyncio.sleep(DRAIN_PAUSE)  # coalesce: fewer rounds, less contention with call.offered's own publish
 
@@ -186,6 +190,7 @@ class Listener:
         if isinstance(effect, Offered):
             self.appeal_of[effect.call_id], published = await asyncio.to_thread(self.store.offer, effect, now=now)
             if published is None:
+                self._drain_offered = True
                 self._outbox_dirty.set()  # a drainer elsewhere had the row, or Redis failed: make sure it goes out
             elif arrived is not None:
                 self.latencies.append(published - arrived)

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -27,6 +27,9 @@ from telephony.effects import Answered, CallbackRequested, Ended, Offered, Recor
 from workers.outbox import BATCH, DRAIN_LOCK, try_drain
 
 logger = logging.getLogger(__name__)
+OFFERED_HOLD_BACK = ("call.offered", timedelta(seconds=5))
+"""The listener's drainer leaves fresh `call.offered` rows to `offer`, which publishes each right after its commit
+(and re-arms the drainer when it could not): a drainer taking the row in between would only delay it."""
 
 
 def _call_id_of(payload: dict[str, Any]) -> object:
@@ -41,13 +44,15 @@ class Store:
         self.engine, self.client = engine, client
         self._outbox_lock = threading.Lock()  # this process's drains and call.offered publishes take turns
 
-    def drain(self) -> bool:
+    def drain(self, *, everything: bool = True) -> bool:
         """Publish what the outbox holds, batch after batch; False when it must be tried again (another process had
-        the SQLite drain turn, or Redis failed), so the listener's drainer re-arms instead of leaving rows behind."""
+        the SQLite drain turn, or Redis failed), so the listener's drainer re-arms instead of leaving rows behind.
+        `everything=False` leaves fresh `call.offered` rows to `offer` (see OFFERED_HOLD_BACK)."""
+        hold_back = None if everything else OFFERED_HOLD_BACK
         try:
             with self._outbox_lock:
                 while True:
-                    done = try_drain(self.engine, self.client, batch=BATCH)
+                    done = try_drain(self.engine, self.client, batch=BATCH, hold_back=hold_back)
                     if done is None:
                         return False
                     if done < BATCH:

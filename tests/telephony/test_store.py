@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from appeals.events import CallOffered
+from appeals.events import CallEnded, CallOffered
 from appeals.history import emit
 from appeals.models import OutboxMessage
 from runtime import streams
@@ -91,3 +91,20 @@ async def test_listener_rearms_its_drain_when_another_drainer_had_the_turn(
         other.release()  # no further AMI traffic: only the re-armed drainer can publish it now
     await eventually(lambda: _offered(redis_client) == ["9.2"], what="call.offered after the other drainer finished")
     await eventually(lambda: _pending(engine) == 0, what="the outbox emptied")
+
+
+def test_the_listeners_routine_drain_leaves_fresh_call_offered_rows_to_offer(engine: Engine, redis_client: redis.Redis) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        emit(session, CallOffered(call_id="7.1", appeal_id=None, caller=None, did=None, queue=None), now=now)
+        emit(session, CallOffered(call_id="7.0", appeal_id=None, caller=None, did=None, queue=None), now=now - timedelta(minutes=1))
+        emit(session, CallEnded(call_id="7.2", cause="16", answered=True, abandoned=False), now=now)
+        session.commit()
+    store = Store(engine, redis_client)
+    assert store.drain(everything=False) is True
+    types = [(f["type"], json.loads(f["data"])["call_id"]) for _, f in streams.read_range(redis_client)]
+    assert types == [("call.offered", "7.0"), ("call.ended", "7.2")]  # an old offered row is not left behind
+    assert _pending(engine) == 1
+    assert store.drain() is True  # e.g. after an offer's own publish failed
+    assert _offered(redis_client) == ["7.0", "7.1"]
+    assert _pending(engine) == 0
