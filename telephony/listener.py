@@ -92,7 +92,8 @@ class Listener:
         self._chains: dict[str, asyncio.Task[None]] = {}
         self._gate = WriteGate(1) if engine.dialect.name == "sqlite" else WriteGate(PARALLEL_WRITES, reserved=1)
         self._outbox_dirty = asyncio.Event()
-        self._drain_offered = False  # a call.offered publish failed: the next drain takes fresh call.offered rows too
+        self._drain_offered = False
+        self.failed = False  # a task of `run` died (the CLI exits 1)  # a call.offered publish failed: the next drain takes fresh call.offered rows too
         self._resyncing = False
 
     # -- AMI callbacks (sync, never block) ---------------------------------------------------------
@@ -180,7 +181,12 @@ class Listener:
             await self._outbox_dirty.wait()
             self._outbox_dirty.clear()
             everything, self._drain_offered = self._drain_offered, False
-            if not await asyncio.to_thread(self.store.drain, everything=everything):
+            try:
+                drained = await asyncio.to_thread(self.store.drain, everything=everything)
+            except Exception:  # never let the drainer die: the outbox would wait for a restart
+                logger.exception("outbox drain failed")
+                drained = False
+            if not drained:
                 self._drain_offered = self._drain_offered or everything
                 self._outbox_dirty.set()  # another drainer's turn, or Redis down: again after the pause
             await asyncio.sleep(DRAIN_PAUSE)  # coalesce: fewer rounds, less contention with call.offered's own publish
@@ -349,6 +355,7 @@ class Listener:
         for task in done - {waiter}:
             if not task.cancelled() and task.exception() is not None:
                 logger.error("listener task failed", exc_info=task.exception(), extra=fields(task=task.get_name()))
+                self.failed = True  # the process exits non-zero, so its supervisor restarts it
         self._closing = True
         self.ami.stop()
         _, pending = await asyncio.wait(tasks[:1], timeout=2)

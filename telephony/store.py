@@ -16,6 +16,7 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 from sqlalchemy import Engine, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from appeals.calls import CallEnd, active_calls, add_recording, answer_call, end_call, request_callback
@@ -59,6 +60,9 @@ class Store:
                         return True
         except redis.RedisError as exc:
             logger.warning("outbox drain failed; the scheduler or API will publish later", extra=fields(error=str(exc)))
+            return False
+        except SQLAlchemyError as exc:  # the database is down or restarting: the rows wait in it, tried again
+            logger.warning("outbox drain failed: database unavailable", extra=fields(error=type(exc).__name__))
             return False
 
     def offer(self, effect: Offered, *, now: datetime, source: str = "ami") -> tuple[int | None, float | None]:

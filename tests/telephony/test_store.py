@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, col, select
 
 from appeals.events import CallEnded, CallOffered
@@ -108,3 +108,14 @@ def test_the_listeners_routine_drain_leaves_fresh_call_offered_rows_to_offer(eng
     assert store.drain() is True  # e.g. after an offer's own publish failed
     assert _offered(redis_client) == ["7.0", "7.1"]
     assert _pending(engine) == 0
+
+
+def test_a_drain_while_the_database_is_down_says_so_instead_of_raising(redis_client: redis.Redis) -> None:
+    """The drainer runs in the listener's process: an exception out of it stopped the whole listener during a
+    PostgreSQL restart (the drill caught it). Now the drain reports "try again" and the rows wait in the database."""
+    dead = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    try:
+        assert Store(dead, redis_client).drain() is False
+        assert Store(dead, redis_client).drain(everything=False) is False
+    finally:
+        dead.dispose()
