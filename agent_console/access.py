@@ -74,6 +74,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/recordings/{recording_id}/play"): RECORDING_LISTENERS,
     ("POST", "/api/issues/{issue_id}/photos"): frozenset({Role.executor}),
     ("GET", "/api/appeals/{appeal_id}/photos"): CASE,
+    ("GET", "/api/issues/{issue_id}/photos"): ISSUE_ACTORS,
     ("GET", "/api/photos/{photo_id}"): CASE | {Role.executor},
     ("GET", "/media/recordings/{recording_id}.wav"): PUBLIC,  # a signed link for one user and recording, from /play
     ("GET", "/api/incidents"): CASE,

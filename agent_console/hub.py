@@ -34,11 +34,20 @@ WorklistReader = Callable[["ConsoleUser"], Awaitable[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class HubConfig:
+    """The hub's sizes and timings (the CALLCENTER_HUB_* settings; see agent_console/settings.py)."""
+
     queue_size: int = 256
     heartbeat_seconds: float = 15.0
     send_timeout: float = 10.0
     bootstrap_entries: int = 2000
     block_ms: int = 1000
+    max_calls: int = 5000
+
+    def __post_init__(self) -> None:
+        for name in ("queue_size", "heartbeat_seconds", "send_timeout", "bootstrap_entries", "block_ms", "max_calls"):
+            if not getattr(self, name) > 0:
+                msg = f"HubConfig.{name} must be positive, got {getattr(self, name)!r}"
+                raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class ConsoleHub:
         self.config = config or HubConfig()
         self.cards = cards
         self.worklist = worklist
-        self.state = LiveState()
+        self.state = LiveState(max_calls=self.config.max_calls)
         self.position = "0-0"
         self.clients: set[Client] = set()
         self.supervisors: set[Client] = set()

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.streams import EVENTS_MAXLEN
+
 
 class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CALLCENTER_", extra="ignore")
@@ -36,6 +38,30 @@ class ApiSettings(BaseSettings):
         ge=30,
         le=3600,
         description="lifetime of the signed link the appeal page's player streams a recording from (each link is one audited play)",
+    )
+    hub_queue_size: int = Field(
+        256,
+        ge=1,
+        le=100_000,
+        description="live console: frames queued for one open console; a console that falls this far behind is dropped (close 4408) and resyncs",
+    )
+    hub_send_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, description="live console: a console whose socket takes no frame for this long is dropped as too slow"
+    )
+    hub_heartbeat_seconds: float = Field(
+        15.0, ge=1, le=300, description="live console: interval of the heartbeat frame (the page reconnects when heartbeats stop)"
+    )
+    hub_bootstrap_entries: int = Field(
+        2000,
+        ge=1,
+        le=EVENTS_MAXLEN,
+        description="live console: recent `cc:events` entries an API process folds at start to know the calls already in progress",
+    )
+    hub_block_ms: int = Field(
+        1000, ge=10, le=60_000, description="live console: how long one read of `cc:events` waits for new entries, in ms"
+    )
+    hub_max_calls: int = Field(
+        5000, ge=1, le=1_000_000, description="live console: calls in progress the hub tracks at most (the oldest is forgotten beyond it)"
     )
 
 

@@ -125,6 +125,20 @@ def appeal_photos(session: Session, appeal_id: int) -> list[Attachment]:
     return list(session.exec(query.order_by(col(Attachment.id))).all())
 
 
+def issue_photos(session: Session, issue_id: int, actor: Actor) -> list[Attachment]:
+    """The executors' photos of one issue, oldest first: any case role; an executor only its own organisation's.
+
+    Raises:
+        NotFoundError: no such issue, or (for an executor) not assigned to its organisation.
+    """
+    if actor.role is Role.executor:
+        _own_issue(session, issue_id, actor)
+    elif session.get(Issue, issue_id) is None:
+        raise NotFoundError("issue", issue_id)
+    query = select(Attachment).where(Attachment.issue_id == issue_id)
+    return list(session.exec(query.order_by(col(Attachment.id))).all())
+
+
 def visible_photo(session: Session, photo_id: int, actor: Actor) -> Attachment:
     """A photo the actor may see: any case role; an executor only its own organisation's.
 

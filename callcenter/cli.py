@@ -122,12 +122,28 @@ def _path(value: str) -> object:
     return path
 
 
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line per refused setting, named as the environment variable (`CALLCENTER_HUB_QUEUE_SIZE=0: …`); a value
+    is echoed unless the setting may hold a secret (keys, passwords, URLs with credentials)."""
+    lines = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:
+            lines.append(message)
+            continue
+        name = "CALLCENTER_" + str(error["loc"][0]).upper()
+        secret = any(word in name for word in ("SECRET", "PASSWORD", "KEY", "URL", "TOKEN"))
+        shown = name if secret or not isinstance(error.get("input"), str | int | float) else f"{name}={error['input']}"
+        lines.append(f"{shown}: {message}")
+    return "; ".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except ValidationError as exc:
-        sys.stderr.write(f"callcenter: invalid settings: {exc.errors()[0]['msg']}\n")
+        sys.stderr.write(f"callcenter: invalid settings: {describe_settings_error(exc)}\n")
         return 2
     except AppealsError as exc:
         sys.stderr.write(f"callcenter: {exc}\n")

@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from agent_console.app import AppConfig, create_app
+from agent_console.hub import HubConfig
 from agent_console.settings import ApiSettings
 from asr.settings import get_asr_settings
 from runtime import redis as rt_redis
@@ -64,8 +65,21 @@ def open_resources(settings: RuntimeSettings) -> Resources:
     return Resources(engine=engine, redis_url=url, redis=rt_redis.connect(url), embedded=embedded)
 
 
-def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources) -> object:
-    config = AppConfig(
+def hub_config(api: ApiSettings) -> HubConfig:
+    """The console hub's sizes and timings from the CALLCENTER_HUB_* settings."""
+    return HubConfig(
+        queue_size=api.hub_queue_size,
+        heartbeat_seconds=api.hub_heartbeat_seconds,
+        send_timeout=api.hub_send_timeout_seconds,
+        bootstrap_entries=api.hub_bootstrap_entries,
+        block_ms=api.hub_block_ms,
+        max_calls=api.hub_max_calls,
+    )
+
+
+def app_config(settings: RuntimeSettings, api: ApiSettings) -> AppConfig:
+    """The API's plain values, read from the runtime and API settings."""
+    return AppConfig(
         secret_key=settings.secret_key.get_secret_value(),
         reg_prefix=settings.reg_prefix,
         token_ttl_minutes=api.token_ttl_minutes,
@@ -78,8 +92,12 @@ def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources)
         media_link_ttl_seconds=api.media_link_ttl_seconds,
         photos_dir=api.photos_dir,
         photo_max_bytes=api.photo_max_bytes,
+        hub=hub_config(api),
     )
-    return create_app(config, engine=resources.engine, redis_client=resources.redis)
+
+
+def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources) -> object:
+    return create_app(app_config(settings, api), engine=resources.engine, redis_client=resources.redis)
 
 
 def build_listener(settings: RuntimeSettings, telephony: TelephonySettings) -> tuple[Listener, Callable[[], Awaitable[None]]]:

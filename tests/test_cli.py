@@ -12,12 +12,13 @@ import pytest
 TEST_SECRET = "cli-test-secret-0123456789"
 
 
-def run(tmp_path: Path, *args: str, secret: str = TEST_SECRET) -> subprocess.CompletedProcess[str]:
+def run(tmp_path: Path, *args: str, secret: str = TEST_SECRET, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "CALLCENTER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "CALLCENTER_SECRET_KEY": secret,
         "CALLCENTER_DATA_DIR": str(tmp_path),
+        **(extra_env or {}),
     }
     return subprocess.run([sys.executable, "-m", "callcenter", *args], env=env, capture_output=True, text=True, timeout=120, check=False)
 
@@ -66,3 +67,18 @@ def test_placeholder_secret_is_refused_outside_demo(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "CALLCENTER_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_hub_setting_stops_the_api_with_its_variable_named(tmp_path: Path) -> None:
+    result = run(tmp_path, "api", extra_env={"CALLCENTER_HUB_QUEUE_SIZE": "0", "CALLCENTER_HUB_HEARTBEAT_SECONDS": "soon"})
+    assert result.returncode == 2
+    assert "invalid settings: CALLCENTER_HUB_QUEUE_SIZE=0: Input should be greater than or equal to 1" in result.stderr
+    assert "CALLCENTER_HUB_HEARTBEAT_SECONDS=soon: Input should be a valid number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_refused_secret_is_not_echoed(tmp_path: Path) -> None:
+    result = run(tmp_path, "db", "upgrade", secret="short-secret")
+    assert result.returncode == 2
+    assert "CALLCENTER_SECRET_KEY must be at least 16 characters long" in result.stderr
+    assert "short-secret" not in result.stderr

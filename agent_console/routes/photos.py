@@ -1,4 +1,4 @@
-"""Executors' photos of the work: upload (multipart, sniffed, size-limited), the list on the appeal page, the bytes."""
+"""Executors' photos of the work: upload (multipart, sniffed, size-limited), the lists on the appeal and executor pages, the bytes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from agent_console.deps import ActorDep, NowDep, SessionDep
 from appeals.errors import NotFoundError
 from appeals.models import Attachment
-from appeals.photos import PhotoIn, appeal_photos, attach_photos, visible_photo
+from appeals.photos import PhotoIn, appeal_photos, attach_photos, issue_photos, visible_photo
 
 router = APIRouter(tags=["photos"])
 
@@ -89,6 +89,12 @@ def upload_photos(
 def list_photos(appeal_id: int, session: SessionDep) -> list[PhotoOut]:
     """The executors' photos of the appeal's issues (for the appeal page)."""
     return [_out(r) for r in appeal_photos(session, appeal_id)]
+
+
+@router.get("/api/issues/{issue_id}/photos")
+def list_issue_photos(issue_id: int, session: SessionDep, actor: ActorDep) -> list[PhotoOut]:
+    """The photos of one issue (for the executor's page: its own organisation's issues only)."""
+    return [_out(r) for r in issue_photos(session, issue_id, actor)]
 
 
 @router.get("/api/photos/{photo_id}")

@@ -53,6 +53,16 @@
     return body;
   }
 
+  /** One executor's photo as a <figure>: the bytes need the bearer token, so the image is shown from a blob URL
+   *  (small files; no Range needed). A photo that cannot be fetched becomes a captioned error. */
+  async function photoFigure(photo, {caption, alt}) {
+    const r = await api(photo.url);
+    if (!r.ok) return el("figure", {}, el("figcaption", {class: "error"}, `${caption}: не вдалося завантажити фото`));
+    const src = URL.createObjectURL(await r.blob());
+    return el("figure", {dataset: {photoId: photo.id}}, el("a", {href: src, target: "_blank", rel: "noopener"},
+      el("img", {src, alt, loading: "lazy"})), el("figcaption", {class: "muted"}, caption));
+  }
+
   /* ---- formatting ---- */
   const dateFmt = new Intl.DateTimeFormat("uk-UA", {timeZone: TZ, day: "2-digit", month: "2-digit", year: "numeric"});
   const timeFmt = new Intl.DateTimeFormat("uk-UA", {timeZone: TZ, hour: "2-digit", minute: "2-digit"});
@@ -264,5 +274,5 @@
     return (labelSets[set] && labelSets[set][code]) || code || "";
   };
 
-  window.CC = {label, fill, api, json, ApiError, fmt, el, $, flash, keys, fieldErrors, clearFieldErrors, connect, start, loginPage, signOut, token, HOME, user: null, socket: null};
+  window.CC = {label, fill, api, json, photoFigure, ApiError, fmt, el, $, flash, keys, fieldErrors, clearFieldErrors, connect, start, loginPage, signOut, token, HOME, user: null, socket: null};
 })();

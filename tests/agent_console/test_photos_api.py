@@ -134,3 +134,23 @@ def test_wrong_role_or_organisation_may_not_attach(client: TestClient, engine: E
     [photo] = client.get(f"/api/appeals/{appeal_id}/photos", headers=token_for(client, "op")).json()
     assert client.get(photo["url"], headers=token_for(client, "water")).status_code == 404
     assert client.get(f"/api/appeals/{appeal_id}/photos", headers=token_for(client, "water")).status_code == 403
+
+
+def test_the_executor_page_lists_an_assignments_photos_for_its_own_organisation_only(
+    client: TestClient, engine: Engine, clock: Clock, assigned: tuple[int, int]
+) -> None:
+    _, issue_id = assigned
+    crew = token_for(client, "crew")
+    assert client.get(f"/api/issues/{issue_id}/photos", headers=crew).json() == []
+    posted = client.post(
+        f"/api/issues/{issue_id}/photos", files=_files(("a.png", PNG, "image/png"), ("b.webp", WEBP, "image/webp")), headers=crew
+    )
+    listed = client.get(f"/api/issues/{issue_id}/photos", headers=crew)
+    assert listed.status_code == 200
+    assert [(p["id"], p["filename"], p["url"]) for p in listed.json()] == [(p["id"], p["filename"], p["url"]) for p in posted.json()]
+    assert client.get(f"/api/issues/{issue_id}/photos", headers=token_for(client, "op")).json() == listed.json()
+    make_user(engine, "water", Role.executor, now=clock.now, org="blagoustriy")
+    other = client.get(f"/api/issues/{issue_id}/photos", headers=token_for(client, "water"))
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "assignment_not_found")
+    missing = client.get("/api/issues/999999/photos", headers=token_for(client, "op"))
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "issue_not_found")

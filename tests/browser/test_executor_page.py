@@ -1,5 +1,5 @@
 """The executor's page in a real browser: the assignment from the notification link, accept, report done with a comment
-and a photo (shown on the appeal page)."""
+and a photo (then listed on the executor's page and shown on the appeal page)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,11 @@ def test_the_executor_attaches_a_photo_when_reporting_done_and_it_shows_on_the_a
     photos.set_input_files([FilePayload(name="zasuvka.png", mimeType="image/png", buffer=_png(64, 48))])
     page.click("#one-actions [data-action=report_done]")
     expect(page.locator("#one-status")).not_to_have_text("В роботі")
+    page.reload()  # the photo already attached is listed on the executor's page too
+    own = page.locator("#one-photos img")
+    expect(own).to_have_count(1)
+    expect(own).to_have_attribute("alt", re.compile(r"^Фото виконаних робіт: "))
+    page.wait_for_function("() => document.querySelector('#one-photos img').naturalWidth === 64")
     page.evaluate("() => sessionStorage.clear()")
     sign_in(page, live, "op_photo", next_path=f"/appeals/{appeal_id}")
     image = page.locator("#ap-photos img")
