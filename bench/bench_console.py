@@ -45,6 +45,7 @@ from sqlmodel import Session
 from websockets.asyncio.client import connect
 
 from bench import volume
+from runtime.heap import freeze_startup_heap
 
 OPERATORS, SUPERVISORS = 190, 10
 SECRET = "bench-secret-key-0123456789abcdef"  # noqa: S105 - a throwaway key for throwaway servers
@@ -184,6 +185,7 @@ async def _drive(
         raise RuntimeError(f"only {seen.snapshots}/{len(users)} consoles got their snapshot")
     await asyncio.sleep(2)
     per_console = (_rss_kib(api_pid) - base_rss) / len(users)
+    freeze_startup_heap()  # the measuring client too: a full collection here would stall every console's reader
     load_before = os.getloadavg()
     busy = asyncio.create_task(_busiest_after(seconds / 2))
     placed = await _place_calls(control, rate, seconds)
