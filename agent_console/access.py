@@ -71,6 +71,11 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/appeals/{appeal_id}/transcripts"): TRANSCRIPT_READERS,
     ("GET", "/api/recordings/{recording_id}/transcript"): TRANSCRIPT_READERS,
     ("GET", "/api/recordings/{recording_id}/audio"): RECORDING_LISTENERS,
+    ("POST", "/api/recordings/{recording_id}/play"): RECORDING_LISTENERS,
+    ("POST", "/api/issues/{issue_id}/photos"): frozenset({Role.executor}),
+    ("GET", "/api/appeals/{appeal_id}/photos"): CASE,
+    ("GET", "/api/photos/{photo_id}"): CASE | {Role.executor},
+    ("GET", "/media/recordings/{recording_id}.wav"): PUBLIC,  # a signed link for one user and recording, from /play
     ("GET", "/api/incidents"): CASE,
     ("POST", "/api/incidents"): SUP,
     ("GET", "/api/incidents/{incident_id}"): CASE,
@@ -151,8 +156,10 @@ PERSONAL_DATA_ROUTES: Final = (
     ("GET", "/api/appeals/{appeal_id}/transcripts"),
     ("GET", "/api/recordings/{recording_id}/transcript"),
     ("GET", "/api/recordings/{recording_id}/audio"),
+    ("POST", "/api/recordings/{recording_id}/play"),
 )
-"""Routes whose responses carry transcript text or recording bytes: each writes a pii audit row (a test checks)."""
+"""Routes whose responses carry transcript text or recording bytes, or grant them (a play link): each writes a pii audit
+row (a test checks). `/media/recordings/…` serves a link's bytes under the row its `/play` wrote."""
 
 
 def roles_for(method: str, path: str) -> frozenset[Role] | str | None:

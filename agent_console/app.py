@@ -38,7 +38,9 @@ from agent_console.routes import (
     ops_pages,
     pages,
     petitions,
+    photos,
     queue_desk,
+    recordings,
     reference,
     transcripts,
     wallboard,
@@ -68,6 +70,9 @@ class AppConfig:
     raw_sample_rate: int = 8000
     open311_jurisdiction: str = ""
     service_level_seconds: int = 20
+    media_link_ttl_seconds: int = 300
+    photos_dir: Path = Path("var/photos")
+    photo_max_bytes: int = 10 * 1024 * 1024
     hub: HubConfig = field(default_factory=HubConfig)
 
 
@@ -133,6 +138,9 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
     install_error_handlers(app)
     app.state.recordings_dir = config.recordings_dir
     app.state.raw_sample_rate = config.raw_sample_rate
+    app.state.media_link_ttl_seconds = config.media_link_ttl_seconds
+    app.state.photos_dir = config.photos_dir
+    app.state.photo_max_bytes = config.photo_max_bytes
     for module in (
         health,
         auth,
@@ -148,6 +156,8 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
         ivr,
         operations,
         transcripts,
+        recordings,
+        photos,
     ):
         app.include_router(module.router)
     app.include_router(reports_routes.router)

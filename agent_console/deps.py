@@ -14,6 +14,7 @@ from agent_console.access import PUBLIC, roles_for
 from agent_console.tokens import issued_before, read_token
 from appeals.actors import Actor
 from appeals.models import User
+from appeals.wording import role_name
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -50,10 +51,10 @@ def _bearer_user(request: Request, session: Session, now: datetime) -> User:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise _unauthorized("Sign in: this needs an 'Authorization: Bearer <token>' header from POST /api/auth/token")
+        raise _unauthorized("Увійдіть у систему: потрібен заголовок 'Authorization: Bearer <token>' від POST /api/auth/token")
     user = user_from_token(session, request.app.state.secret_key, token.strip(), now)
     if user is None:
-        raise _unauthorized("The token is invalid, expired or revoked; sign in again")
+        raise _unauthorized("Сеанс недійсний, завершився або відкликаний; увійдіть знову")
     return user
 
 
@@ -71,7 +72,8 @@ def guard(request: Request, session: SessionDep, now: NowDep) -> None:
     user = _bearer_user(request, session, now)
     if user.role not in allowed:
         raise HTTPException(
-            status_code=403, detail={"code": "forbidden", "message": f"Role '{user.role.value}' may not use {request.method} {path}"}
+            status_code=403,
+            detail={"code": "forbidden", "message": f"Роль «{role_name(user.role.value)}» не має доступу до {request.method} {path}"},
         )
     request.state.user = user
 
@@ -80,7 +82,7 @@ def current_user(request: Request) -> User:
     """The user the guard authenticated for this request."""
     user: User | None = getattr(request.state, "user", None)
     if user is None:
-        raise _unauthorized("This route needs a signed-in user")
+        raise _unauthorized("Для цього потрібно увійти в систему")
     return user
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,16 @@ class ApiSettings(BaseSettings):
         ge=1,
         le=600,
         description="service-level threshold for reports: a call answered within this many seconds of waiting counts as served",
+    )
+    photos_dir: Path = Field(Path("var/photos"), description="where executors' photos of the work are stored (one file each, `YYYY/MM/…`)")
+    photo_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="largest photo an executor may attach, in bytes (each of JPEG, PNG or WebP)"
+    )
+    media_link_ttl_seconds: int = Field(
+        300,
+        ge=30,
+        le=3600,
+        description="lifetime of the signed link the appeal page's player streams a recording from (each link is one audited play)",
     )
 
 

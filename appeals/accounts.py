@@ -92,30 +92,30 @@ def create_user(
         DomainValidationError: a duplicate username or extension, a missing extension/organisation, a weak password.
     """
     if len(password) < 4:
-        raise DomainValidationError("The password must be at least 4 characters", code="password_weak", fields={"password": "too short"})
+        raise DomainValidationError("Пароль має містити щонайменше 4 символи", code="password_weak", fields={"password": "too_short"})
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
-        raise DomainValidationError(f"User '{username}' already exists", code="user_exists", fields={"username": "taken"})
+        raise DomainValidationError(f"Користувач «{username}» вже існує", code="user_exists", fields={"username": "taken"})
     if role is Role.operator and not extension:
         raise DomainValidationError(
-            "An operator needs the phone's AMI interface, e.g. --extension PJSIP/op101",
+            "Операторові потрібен AMI-інтерфейс телефону, наприклад --extension PJSIP/op101",
             code="extension_required",
             fields={"extension": "required"},
         )
     if extension and session.exec(select(User.id).where(User.extension == extension)).first() is not None:
         raise DomainValidationError(
-            f"Extension {extension} already belongs to another user", code="extension_taken", fields={"extension": "taken"}
+            f"Інтерфейс {extension} вже належить іншому користувачеві", code="extension_taken", fields={"extension": "taken"}
         )
     executor_id = None
     if executor_code:
         executor = session.exec(select(Executor).where(Executor.code == executor_code)).first()
         if executor is None:
             raise DomainValidationError(
-                f"No executor organisation with code '{executor_code}'", code="executor_unknown", fields={"org": "unknown"}
+                f"Немає організації-виконавця з кодом «{executor_code}»", code="executor_unknown", fields={"org": "unknown"}
             )
         executor_id = executor.id
     if role is Role.executor and executor_id is None:
         raise DomainValidationError(
-            "An executor user needs its organisation: --org ORG_CODE", code="org_required", fields={"org": "required"}
+            "Користувачеві-виконавцю потрібна його організація: --org ORG_CODE", code="org_required", fields={"org": "required"}
         )
     user = User(
         username=username,

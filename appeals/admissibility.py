@@ -42,17 +42,23 @@ def validate_for_registration(appeal: Appeal, issues: Sequence[Issue], categorie
     """The checks an operator can fix on the spot; each failing field is named.
 
     Raises:
-        DomainValidationError: code `appeal_incomplete`, with `fields` naming what is missing.
+        DomainValidationError: code `appeal_incomplete`; `fields` names what is missing (problem code `required`) and
+            `field_messages` says it in Ukrainian.
     """
     problems: dict[str, str] = {}
+    hints: dict[str, str] = {}
+
+    def problem(field: str, code: str, hint: str) -> None:
+        problems[field], hints[field] = code, hint
+
     if not issues:
-        problems["issues"] = "at least one issue is required"
+        problem("issues", "required", "Додайте хоча б одне питання")
     for index, issue in enumerate(issues):
         category = categories.get(issue.category_id or 0)
         if category is None:
-            problems[f"issues.{index}.category_id"] = "required"
+            problem(f"issues.{index}.category_id", "required", "Оберіть категорію питання")
         if not issue.description.strip():
-            problems[f"issues.{index}.description"] = "required: the essence of the issue (art. 5)"
+            problem(f"issues.{index}.description", "required", "Опишіть суть питання (ст. 5)")
         needs_address = category is not None and category.requires_address
         if (
             needs_address
@@ -61,15 +67,21 @@ def validate_for_registration(appeal: Appeal, issues: Sequence[Issue], categorie
             and not issue.address_text.strip()
             and not issue.street_id
         ):
-            problems[f"issues.{index}.address"] = "required for this category"
+            problem(f"issues.{index}.address", "required", "Для цієї категорії потрібна адреса")
     if appeal.form is AppealForm.oral and appeal.subject is not AppealSubject.anonymous:
         if not appeal.applicant_name.strip():
-            problems["applicant_name"] = "required: ПІБ (art. 5), or mark the appeal anonymous"
+            problem("applicant_name", "required", "Вкажіть ПІБ заявника (ст. 5) або позначте звернення анонімним")
         if not appeal.applicant_address.strip():
-            problems["applicant_address"] = "required: place of residence (art. 5), or mark the appeal anonymous"
+            problem("applicant_address", "required", "Вкажіть місце проживання заявника (ст. 5) або позначте звернення анонімним")
     if problems:
-        first = next(iter(problems.items()))
-        raise DomainValidationError(f"The appeal cannot be registered: {first[0]} — {first[1]}", code="appeal_incomplete", fields=problems)
+        first = next(iter(hints.values()))
+        more = f"; ще полів до заповнення: {len(problems) - 1}" if len(problems) > 1 else ""
+        raise DomainValidationError(
+            f"Звернення не можна зареєструвати: {first[:1].lower()}{first[1:]}{more}",
+            code="appeal_incomplete",
+            fields=problems,
+            hints=hints,
+        )
 
 
 def assess(appeal: Appeal, issues: Sequence[Issue], t0: date) -> Admission:

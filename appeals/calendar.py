@@ -32,7 +32,7 @@ class WorkCalendar:
             if self.is_working(candidate):
                 return candidate
         raise DeadlineError(
-            f"No working day within a year after {day.isoformat()}; check the work calendar", code="calendar_no_working_day"
+            f"Протягом року після {day.isoformat()} немає жодного робочого дня; перевірте робочий календар", code="calendar_no_working_day"
         )
 
     def next_working_after(self, day: date) -> date:

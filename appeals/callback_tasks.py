@@ -80,7 +80,7 @@ def create_callback_task(
     if existing is not None:
         return existing, False
     if appeal_id is not None and session.get(Appeal, appeal_id) is None:
-        raise DomainValidationError(f"Appeal {appeal_id} does not exist", code="appeal_unknown", fields={"appeal_id": "unknown"})
+        raise DomainValidationError(f"Звернення {appeal_id} не існує", code="appeal_unknown", fields={"appeal_id": "unknown"})
     task = CallbackTask(
         kind=kind,
         dedup_key=dedup_key,

@@ -69,7 +69,7 @@ def dialable_task(session: Session, task_id: int) -> CallbackTask:
         raise InvalidTransitionError("callback", task_id, task.status.value, "dial", allowed=[])
     if not task.phone:
         raise DomainValidationError(
-            f"Callback {task_id} has no phone number: find the citizen's number in the appeal, or cancel the task",
+            f"Для зворотного дзвінка {task_id} немає номера телефону: знайдіть номер громадянина у зверненні або скасуйте завдання",
             code="callback_no_phone",
             fields={"phone": "missing"},
         )

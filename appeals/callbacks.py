@@ -155,10 +155,12 @@ def record_attempt(
     if task.status.value not in _OPEN:
         raise InvalidTransitionError("callback", task_id, task.status.value, "attempt", allowed=[])
     if satisfaction is not None and not 1 <= satisfaction <= 5:
-        raise DomainValidationError("Satisfaction is a score from 1 to 5", code="satisfaction_invalid", fields={"satisfaction": "1..5"})
+        raise DomainValidationError(
+            "Оцінка задоволеності — число від 1 до 5", code="satisfaction_invalid", fields={"satisfaction": "invalid"}
+        )
     if task.kind is CallbackKind.verification and outcome is CallbackOutcome.reached and not _explained_task(session, task):
         raise DomainValidationError(
-            "A verification call ends with confirmed, disputed, self_resolved, no_answer, busy, refused or wrong_number",
+            "Дзвінок-перевірка завершується результатом: підтверджено, заперечено, вирішилося само, не відповідає, зайнято, відмова або помилковий номер",
             code="callback_outcome_invalid",
             fields={"outcome": "invalid"},
         )
@@ -168,7 +170,7 @@ def record_attempt(
         CallbackOutcome.self_resolved,
     ):
         raise DomainValidationError(
-            f"Outcome '{outcome.value}' is for verification callbacks", code="callback_outcome_invalid", fields={"outcome": "invalid"}
+            f"Результат «{outcome.value}» — лише для дзвінків-перевірок", code="callback_outcome_invalid", fields={"outcome": "invalid"}
         )
     task.attempts += 1
     session.add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, not_, update
 from sqlmodel import Session, col, select
 
 from appeals.callback_tasks import create_callback_task
@@ -33,25 +34,41 @@ def get_call(session: Session, call_id: str, *, lock: bool = False) -> Call | No
 
 def answer_call(
     session: Session, call_id: str, *, interface: str | None, wait_seconds: float | None, now: datetime, queue: str | None = None
-) -> Call | None:
-    """The call was answered by the phone `interface` (matched exactly to a user's extension); idempotent, first answer wins."""
-    call = get_call(session, call_id, lock=True)
-    if call is None or call.answered or call.ended_at is not None:
-        return call
-    call.answered, call.answered_at, call.interface, call.wait_seconds = True, now, interface, wait_seconds
-    call.queue = call.queue or queue
-    if interface:
-        user = session.exec(select(User).where(User.extension == interface)).first()
-        call.operator_id = user.id if user else None
-        if user is not None and call.appeal_id is not None:
-            appeal = session.get(Appeal, call.appeal_id)
-            if appeal is not None and appeal.operator_id is None:
-                appeal.operator_id = user.id
-                session.add(appeal)
-    session.add(call)
+) -> bool:
+    """The call was answered by the phone `interface` (matched exactly to a user's extension); idempotent, first answer
+    wins. True when this answer was recorded (False: an unknown call, or one already answered or ended).
+
+    One conditional UPDATE … RETURNING, not an ORM load-and-flush: the listener runs this for every call, next to the
+    draft writes whose latency the operator waits on. On PostgreSQL the UPDATE's row lock makes a second listener's
+    answer wait, re-check the condition and record nothing."""
+    operator_id = session.execute(select(col(User.id)).where(col(User.extension) == interface).limit(1)).scalar() if interface else None
+    appeal_id = session.execute(
+        update(Call)
+        .where(col(Call.call_id) == call_id, col(Call.answered).is_(False), col(Call.ended_at).is_(None))
+        .values(
+            answered=True,
+            answered_at=now,
+            interface=interface,
+            wait_seconds=wait_seconds,
+            operator_id=operator_id,
+            queue=func.coalesce(col(Call.queue), queue),
+        )
+        .returning(col(Call.appeal_id))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if appeal_id is None:
+        session.rollback()
+        return False
+    if operator_id is not None and appeal_id[0] is not None:
+        session.execute(
+            update(Appeal)
+            .where(col(Appeal.id) == appeal_id[0], col(Appeal.operator_id).is_(None))
+            .values(operator_id=operator_id)
+            .execution_options(synchronize_session=False)
+        )
     emit(session, CallAnswered(call_id=call_id, interface=interface), now=now)
     session.commit()
-    return call
+    return True
 
 
 @dataclass(frozen=True)
@@ -66,41 +83,52 @@ class CallEnd:
     queue: str | None = None
 
 
-def end_call(session: Session, call_id: str, end: CallEnd, *, now: datetime) -> Call | None:
-    """Close the call record once. An unanswered inbound call keeps its draft, marked missed, and (when the
-    number is known and the caller did not ask for a callback already) gets a missed-call callback task."""
-    call = get_call(session, call_id, lock=True)
-    if call is None or call.ended_at is not None:
-        return call
-    call.ended_at, call.hangup_cause, call.hangup_cause_text = now, end.cause, (end.cause_text or None)
-    call.abandoned, call.talk_seconds = end.abandoned and not call.answered, end.talk_seconds
-    call.answered = call.answered or end.answered
-    if end.queue and not call.queue:
-        call.queue = end.queue
-    session.add(call)
-    if not call.answered and call.direction is CallDirection.inbound:
-        _mark_missed(session, call, now)
+def end_call(session: Session, call_id: str, end: CallEnd, *, now: datetime) -> bool:
+    """Close the call record once (True when this call closed it). An unanswered inbound call keeps its draft, marked
+    missed, and (when the number is known and the caller did not ask for a callback already) gets a missed-call
+    callback task. A conditional UPDATE … RETURNING as in `answer_call` (SET reads the row's values before the update)."""
+    row = session.execute(
+        update(Call)
+        .where(col(Call.call_id) == call_id, col(Call.ended_at).is_(None))
+        .values(
+            ended_at=now,
+            hangup_cause=end.cause,
+            hangup_cause_text=end.cause_text or None,
+            abandoned=not_(col(Call.answered)) if end.abandoned else False,
+            talk_seconds=end.talk_seconds,
+            answered=True if end.answered else col(Call.answered),
+            queue=func.coalesce(col(Call.queue), end.queue),
+        )
+        .returning(col(Call.answered), col(Call.abandoned), col(Call.direction), col(Call.appeal_id), col(Call.caller))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        session.rollback()
+        return False
+    answered, abandoned, direction, appeal_id, caller = row
+    if not answered and CallDirection(direction) is CallDirection.inbound:
+        _mark_missed(session, call_id, appeal_id, caller, now)
     cause = end.cause_text or (str(end.cause) if end.cause is not None else None)
-    emit(session, CallEnded(call_id=call_id, cause=cause, answered=call.answered, abandoned=call.abandoned), now=now)
+    emit(session, CallEnded(call_id=call_id, cause=cause, answered=bool(answered), abandoned=bool(abandoned)), now=now)
     session.commit()
-    return call
+    return True
 
 
-def _mark_missed(session: Session, call: Call, now: datetime) -> None:
-    appeal = session.get(Appeal, call.appeal_id) if call.appeal_id else None
+def _mark_missed(session: Session, call_id: str, appeal_id: int | None, caller: str | None, now: datetime) -> None:
+    appeal = session.get(Appeal, appeal_id) if appeal_id else None
     if appeal is not None and not appeal.missed:
         appeal.missed, appeal.updated_at = True, now
         session.add(appeal)
-    requested = session.exec(select(CallbackTask.id).where(CallbackTask.dedup_key == f"requested:{call.call_id}")).first()
-    if call.caller and requested is None:
+    requested = session.exec(select(CallbackTask.id).where(CallbackTask.dedup_key == f"requested:{call_id}")).first()
+    if caller and requested is None:
         create_callback_task(
             session,
             CallbackKind.missed_call,
-            dedup_key=f"missed:{call.call_id}",
+            dedup_key=f"missed:{call_id}",
             now=now,
-            phone=call.caller,
-            appeal_id=call.appeal_id,
-            call_id=call.call_id,
+            phone=caller,
+            appeal_id=appeal_id,
+            call_id=call_id,
             citizen_id=appeal.citizen_id if appeal else None,
         )
 

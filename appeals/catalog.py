@@ -13,6 +13,7 @@ from appeals.actors import Actor
 from appeals.errors import ConflictError, DomainValidationError, NotFoundError
 from appeals.history import record_audit
 from appeals.models import Building, Category, EmergencyClass, Executor, ExecutorKind, ExecutorRole, RoutingRule, SlaUnit, StatutoryClass
+from appeals.wording import entity_name
 
 
 class CategoryIn(BaseModel):
@@ -92,7 +93,7 @@ class RoutingRuleIn(BaseModel):
 def _check_refs(session: Session, **refs: tuple[type[Any], int | None]) -> None:
     for name, (model, key) in refs.items():
         if key is not None and session.get(model, key) is None:
-            raise DomainValidationError(f"{name} {key} does not exist", code=f"{name}_unknown", fields={name: "unknown"})
+            raise DomainValidationError(f"{name} {key}: такого запису немає в довіднику", code=f"{name}_unknown", fields={name: "unknown"})
 
 
 def _save(session: Session, row: Any, actor: Actor, action: str, entity: str, now: datetime) -> Any:
@@ -101,7 +102,7 @@ def _save(session: Session, row: Any, actor: Actor, action: str, entity: str, no
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        raise ConflictError(f"A {entity} with the same code or scope already exists", code=f"{entity}_exists") from exc
+        raise ConflictError(f"{entity_name(entity)} з таким самим кодом або сферою вже існує", code=f"{entity}_exists") from exc
     record_audit(session, actor, action, entity, row.id, now=now)
     session.commit()
     session.refresh(row)
@@ -126,7 +127,9 @@ def update_category(session: Session, category_id: int, data: CategoryPatch, *, 
         raise NotFoundError("category", category_id)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("parent_id") == category_id:
-        raise DomainValidationError("A category cannot be its own parent", code="category_cycle", fields={"parent_id": "cycle"})
+        raise DomainValidationError(
+            "Категорія не може бути батьківською сама для себе", code="category_cycle", fields={"parent_id": "cycle"}
+        )
     _check_refs(session, parent_id=(Category, changes.get("parent_id")), default_role_id=(ExecutorRole, changes.get("default_role_id")))
     for name, value in changes.items():
         setattr(category, name, value)

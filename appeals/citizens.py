@@ -21,7 +21,7 @@ def privilege_flags(privileges: Iterable[str]) -> tuple[bool, bool]:
     unknown = values - {p.value for p in Privilege}
     if unknown:
         raise DomainValidationError(
-            f"Unknown privilege categories: {', '.join(sorted(unknown))}", code="privilege_unknown", fields={"privileges": "unknown"}
+            f"Невідомі пільгові категорії: {', '.join(sorted(unknown))}", code="privilege_unknown", fields={"privileges": "unknown"}
         )
     return bool(values), bool(values & {p.value for p in FIRST_HEAD_PRIVILEGES})
 
@@ -51,7 +51,9 @@ def add_phone(session: Session, citizen_id: int, phone: str, label: str = "") ->
 
 def _check_building(session: Session, building_id: object) -> None:
     if building_id is not None and (not isinstance(building_id, int) or session.get(Building, building_id) is None):
-        raise DomainValidationError(f"Building {building_id} does not exist", code="building_unknown", fields={"building_id": "unknown"})
+        raise DomainValidationError(
+            f"Будинку {building_id} немає в довіднику адрес", code="building_unknown", fields={"building_id": "unknown"}
+        )
 
 
 def create_citizen(
@@ -99,7 +101,7 @@ def update_citizen(session: Session, citizen_id: int, changes: dict[str, object]
         raise NotFoundError("citizen", citizen_id)
     phones = changes.pop("phones", None)
     if "full_name" in changes and not changes["full_name"]:
-        raise DomainValidationError("A citizen needs a name", code="name_required", fields={"full_name": "required"})
+        raise DomainValidationError("Вкажіть ПІБ громадянина", code="name_required", fields={"full_name": "required"})
     for name, empty in (("address_text", ""), ("privileges", [])):  # an explicit null clears these (the columns are NOT NULL)
         if name in changes and changes[name] is None:
             changes[name] = empty

@@ -112,13 +112,13 @@ def validate_extension(*, t0: date, current_due: datetime, new_day: date, calend
     limit = extension_limit(t0, calendar)
     if new_due <= current_due:
         raise DeadlineError(
-            f"The new due date {new_due.date().isoformat()} must be after the current one {current_due.astimezone(KYIV).date().isoformat()}",
+            f"Новий строк {new_due.date().isoformat()} має бути пізніше за поточний {current_due.astimezone(KYIV).date().isoformat()}",
             code="extension_not_later",
             fields={"new_due": "not_later"},
         )
     if new_due > limit:
         raise DeadlineError(
-            f"Art. 20 allows at most {EXTENSION_MAX_DAYS} days from receipt ({t0.isoformat()}): the latest due is {limit.date().isoformat()}",
+            f"Ст. 20 дозволяє щонайбільше {EXTENSION_MAX_DAYS} днів від надходження ({t0.isoformat()}): найпізніший строк — {limit.date().isoformat()}",
             code="extension_beyond_limit",
             fields={"new_due": "beyond_45_days"},
         )

@@ -18,7 +18,9 @@ def mark_consultation(session: Session, appeal_id: int, *, actor: Actor, now: da
     appeal = get_appeal(session, appeal_id)
     require_draft(appeal, "consultation")
     if category_id is not None and session.get(Category, category_id) is None:
-        raise DomainValidationError(f"Category {category_id} does not exist", code="category_unknown", fields={"category_id": "unknown"})
+        raise DomainValidationError(
+            f"Категорії {category_id} немає в довіднику", code="category_unknown", fields={"category_id": "unknown"}
+        )
     appeal.consultation_category_id, appeal.consultation_note = category_id, note
     appeal.operator_id = appeal.operator_id or actor.user_id
     appeal.closed_at = now
@@ -34,7 +36,9 @@ def discard_appeal(session: Session, appeal_id: int, *, actor: Actor, now: datet
     appeal = get_appeal(session, appeal_id)
     require_draft(appeal, "discard")
     if reason is DiscardReason.other and not note.strip():
-        raise DomainValidationError("Discarding for 'other' needs a note saying why", code="reason_required", fields={"note": "required"})
+        raise DomainValidationError(
+            "Для причини «інше» додайте примітку, чому це не звернення", code="reason_required", fields={"note": "required"}
+        )
     appeal.discard_reason, appeal.discard_note = reason.value, note
     appeal.operator_id = appeal.operator_id or actor.user_id
     appeal.closed_at = now
@@ -53,7 +57,7 @@ def restore_draft(session: Session, appeal_id: int, *, actor: Actor, now: dateti
     if appeal.status not in (AppealStatus.discarded, AppealStatus.consultation):
         raise InvalidTransitionError("appeal", appeal_id, appeal.status.value, "restore", allowed=[])
     if not reason.strip():
-        raise DomainValidationError("Restoring a draft needs a reason", code="reason_required", fields={"reason": "required"})
+        raise DomainValidationError("Щоб відновити чернетку, вкажіть причину", code="reason_required", fields={"reason": "required"})
     appeal.closed_at = None
     appeal.discard_reason = None
     set_appeal_status(session, appeal, AppealStatus.draft, action="restore", actor=actor, now=now, reason=reason)

@@ -158,11 +158,13 @@ def build_issue(session: Session, data: IssueIn, *, appeal_id: int, seq: int) ->
         category = session.get(Category, data.category_id)
         if category is None or not category.is_active:
             raise DomainValidationError(
-                f"Category {data.category_id} does not exist or is retired", code="category_unknown", fields={"category_id": "unknown"}
+                f"Категорії {data.category_id} немає в довіднику або її вилучено",
+                code="category_unknown",
+                fields={"category_id": "unknown"},
             )
     if data.executor_id is not None and session.get(Executor, data.executor_id) is None:
         raise DomainValidationError(
-            f"Executor {data.executor_id} does not exist", code="executor_unknown", fields={"executor_id": "unknown"}
+            f"Виконавця {data.executor_id} немає в довіднику", code="executor_unknown", fields={"executor_id": "unknown"}
         )
     issue = Issue(
         appeal_id=appeal_id,
@@ -186,14 +188,14 @@ def _resolve_address(session: Session, issue: Issue) -> None:
         building = session.get(Building, issue.building_id)
         if building is None:
             raise DomainValidationError(
-                f"Building {issue.building_id} is not in the gazetteer", code="building_unknown", fields={"building_id": "unknown"}
+                f"Будинку {issue.building_id} немає в довіднику адрес", code="building_unknown", fields={"building_id": "unknown"}
             )
         issue.street_id, issue.house, issue.district = building.street_id, building.house, building.district
     elif issue.street_id is not None:
         street = session.get(Street, issue.street_id)
         if street is None:
             raise DomainValidationError(
-                f"Street {issue.street_id} is not in the gazetteer", code="street_unknown", fields={"street_id": "unknown"}
+                f"Вулиці {issue.street_id} немає в довіднику адрес", code="street_unknown", fields={"street_id": "unknown"}
             )
         issue.district = street.district
         if issue.house:
@@ -209,7 +211,7 @@ def apply_fields(session: Session, appeal: Appeal, data: AppealFields) -> None:
         citizen = session.get(Citizen, values["citizen_id"])
         if citizen is None:
             raise DomainValidationError(
-                f"Citizen {values['citizen_id']} does not exist", code="citizen_unknown", fields={"citizen_id": "unknown"}
+                f"Громадянина {values['citizen_id']} немає в базі", code="citizen_unknown", fields={"citizen_id": "unknown"}
             )
         values.setdefault("applicant_name", citizen.full_name)
         values.setdefault("applicant_address", citizen.address_text)

@@ -1,6 +1,7 @@
 """Domain errors of the appeals core.
 
-Hierarchy (each carries a stable `code` and an actionable message):
+Hierarchy (each carries a stable `code` and an actionable message in Ukrainian, the product's only language;
+programs branch on `code`, and on `fields` (field → problem code) for validation errors):
     AppealsError
     ├── NotFoundError            a referenced record does not exist (or is not visible to the actor)
     ├── ConflictError            the record changed or already exists
@@ -17,6 +18,8 @@ Hierarchy (each carries a stable `code` and an actionable message):
 from __future__ import annotations
 
 from datetime import datetime
+
+from appeals.wording import action_name, entity_name, field_problem, not_found, status_name
 
 
 class AppealsError(Exception):
@@ -39,7 +42,7 @@ class NotFoundError(AppealsError):
     kind = "not_found"
 
     def __init__(self, entity: str, key: object) -> None:
-        super().__init__(f"{entity.capitalize()} {key} does not exist or is not visible to you", code=f"{entity}_not_found")
+        super().__init__(not_found(entity, key), code=f"{entity}_not_found")
         self.entity = entity
         self.key = key
 
@@ -53,23 +56,30 @@ class InvalidTransitionError(ConflictError):
     code = "invalid_transition"
 
     def __init__(self, entity: str, entity_id: object, status: str, action: str, *, allowed: list[str] | None = None) -> None:
-        hint = f"; allowed from {status}: {', '.join(allowed)}" if allowed else f"; nothing can be done from {status}"
+        where = f"«{status_name(entity, status)}»"
+        hint = f"; з цього стану можна: {', '.join(action_name(a) for a in allowed)}" if allowed else "; у цьому стані дій більше немає"
         super().__init__(
-            f"{entity.capitalize()} {entity_id} is {status}: action '{action}' is not allowed{hint}", code=f"{entity}_invalid_transition"
+            f"{entity_name(entity)} {entity_id} у стані {where}: дія «{action_name(action)}» недоступна{hint}",
+            code=f"{entity}_invalid_transition",
         )
         self.entity = entity
         self.entity_id = entity_id
         self.status = status
         self.action = action
+        self.allowed = allowed or []
 
 
 class DomainValidationError(AppealsError):
     code = "validation_failed"
     kind = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None, hints: dict[str, str] | None = None
+    ) -> None:
+        """`fields` maps each bad field to a problem code (`required`, `unknown`, …); `hints` gives a field its own sentence."""
         super().__init__(message, code=code)
         self.fields = fields or {}
+        self.field_messages = {name: (hints or {}).get(name) or field_problem(problem) for name, problem in self.fields.items()}
 
 
 class PhoneNumberError(DomainValidationError):
@@ -77,8 +87,9 @@ class PhoneNumberError(DomainValidationError):
 
     def __init__(self, raw: str) -> None:
         super().__init__(
-            f"'{raw}' is not a phone number we can dial: use +380XXXXXXXXX, 0XXXXXXXXX or a short service number",
+            f"«{raw}» — не номер телефону, на який можна подзвонити: вкажіть +380XXXXXXXXX, 0XXXXXXXXX або короткий службовий номер",
             fields={"phone": "invalid"},
+            hints={"phone": "Номер у форматі +380XXXXXXXXX або 0XXXXXXXXX"},
         )
 
 
@@ -100,7 +111,7 @@ class InvalidCredentialsError(AuthError):
     code = "invalid_credentials"
 
     def __init__(self) -> None:
-        super().__init__("Wrong username or password")
+        super().__init__("Неправильне ім'я користувача або пароль")
 
 
 class LoginThrottledError(AuthError):
@@ -108,5 +119,5 @@ class LoginThrottledError(AuthError):
     kind = "throttled"
 
     def __init__(self, until: datetime) -> None:
-        super().__init__(f"Too many failed logins; try again after {until.isoformat(timespec='seconds')}")
+        super().__init__(f"Забагато невдалих спроб входу; спробуйте знову після {until.isoformat(timespec='seconds')}")
         self.until = until

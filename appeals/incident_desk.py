@@ -80,11 +80,11 @@ def declare_incident(session: Session, data: IncidentIn, *, actor: Actor, now: d
     """Declare an active incident; open issues it covers are linked at once."""
     if session.get(Category, data.category_id) is None:
         raise DomainValidationError(
-            f"Category {data.category_id} does not exist", code="category_unknown", fields={"category_id": "unknown"}
+            f"Категорії {data.category_id} немає в довіднику", code="category_unknown", fields={"category_id": "unknown"}
         )
     if data.executor_id is not None and session.get(Executor, data.executor_id) is None:
         raise DomainValidationError(
-            f"Executor {data.executor_id} does not exist", code="executor_unknown", fields={"executor_id": "unknown"}
+            f"Виконавця {data.executor_id} немає в довіднику", code="executor_unknown", fields={"executor_id": "unknown"}
         )
     incident = Incident(
         status=IncidentStatus.active,

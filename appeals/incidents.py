@@ -110,13 +110,13 @@ def incidents_at_buildings(session: Session, building_ids: Sequence[int]) -> lis
 
 def set_addresses(session: Session, incident: Incident, addresses: Sequence[AddressIn]) -> None:
     if not addresses:
-        raise DomainValidationError("An incident needs at least one building or street", code="incident_address_required")
+        raise DomainValidationError("Вкажіть хоча б один будинок або вулицю аварії", code="incident_address_required")
     for item in addresses:
         if session.get(Street, item.street_id) is None:
-            raise DomainValidationError(f"Street {item.street_id} is not in the gazetteer", code="street_unknown")
+            raise DomainValidationError(f"Вулиці {item.street_id} немає в довіднику адрес", code="street_unknown")
         building = session.get(Building, item.building_id) if item.building_id is not None else None
         if item.building_id is not None and (building is None or building.street_id != item.street_id):
-            raise DomainValidationError(f"Building {item.building_id} is not on street {item.street_id}", code="building_unknown")
+            raise DomainValidationError(f"Будинок {item.building_id} не на вулиці {item.street_id}", code="building_unknown")
         exists = session.exec(
             select(IncidentAddress.id).where(
                 IncidentAddress.incident_id == incident.id,
@@ -184,9 +184,7 @@ def close_incident(session: Session, incident_id: int, *, actor: Actor, now: dat
     if incident.status is not IncidentStatus.active:
         raise InvalidTransitionError("incident", incident_id, incident.status.value, "close", allowed=[])
     if not resolution.strip():
-        raise DomainValidationError(
-            "Closing an incident needs a resolution text", code="reason_required", fields={"resolution": "required"}
-        )
+        raise DomainValidationError("Щоб закрити аварію, опишіть, як її усунено", code="reason_required", fields={"resolution": "required"})
     incident.status, incident.closed_by, incident.closed_at, incident.resolution, incident.updated_at = (
         IncidentStatus.closed,
         actor.user_id,

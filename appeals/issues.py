@@ -29,6 +29,7 @@ from appeals.models import (
     NotConsideredReason,
     Role,
 )
+from appeals.reports.labels import FORM
 from appeals.routing import resolve_executor
 from appeals.status import refresh_appeal_status
 from appeals.workcalendar import load_calendar
@@ -77,7 +78,7 @@ def _assign(session: Session, issue: Issue, data: ActionInput, actor: Actor, now
     executor = session.get(Executor, executor_id) if executor_id else None
     if executor is None or not executor.is_active:
         raise DomainValidationError(
-            f"Issue {issue.id} has no executor: no routing rule matches; choose one",
+            f"Питання {issue.id} не має виконавця: жодне правило маршрутизації не підійшло; оберіть виконавця",
             code="executor_required",
             fields={"executor_id": "required"},
         )
@@ -127,7 +128,7 @@ def _require_answer(session: Session, issue: Issue) -> None:
     answered = session.exec(select(Answer.id).where(Answer.appeal_id == appeal.id, col(Answer.interim).is_(False))).first()
     if answered is None:
         raise DomainValidationError(
-            f"Appeal {appeal.number} is {appeal.form.value}: send the applicant an answer before closing (art. 19)",
+            f"Звернення {appeal.number} {FORM.get(appeal.form.value, appeal.form.value).lower()}: перед закриттям надішліть заявникові відповідь (ст. 19)",
             code="answer_required",
             fields={"answer": "required"},
         )
@@ -169,7 +170,9 @@ def _apply_effects(
     elif action is A.forward_out:
         if not (data.forward_to or "").strip():
             raise DomainValidationError(
-                "Forwarding out (art. 7) needs the competent body", code="forward_to_required", fields={"forward_to": "required"}
+                "Щоб переслати за належністю (ст. 7), вкажіть орган, до компетенції якого належить питання",
+                code="forward_to_required",
+                fields={"forward_to": "required"},
             )
         appeal = get_appeal(session, issue.appeal_id)
         issue.forward_to = data.forward_to
@@ -179,14 +182,14 @@ def _apply_effects(
     elif action is A.not_consider:
         if data.not_considered_reason not in {r.value for r in NotConsideredReason}:
             raise DomainValidationError(
-                "Not considering an appeal (art. 8) needs one of its grounds",
+                "Щоб не розглядати звернення (ст. 8), оберіть підставу",
                 code="not_considered_reason_required",
                 fields={"not_considered_reason": "required"},
             )
     elif action is A.reopen:
         if issue.closed_at is not None and now - issue.closed_at > timedelta(days=REOPEN_WINDOW_DAYS):
             raise DomainValidationError(
-                f"Issue {issue.id} closed more than {REOPEN_WINDOW_DAYS} days ago: register a new (repeated) appeal instead",
+                f"Питання {issue.id} закрито понад {REOPEN_WINDOW_DAYS} днів тому: зареєструйте нове (повторне) звернення",
                 code="reopen_window_passed",
             )
         issue.reopen_count += 1
@@ -198,9 +201,9 @@ def _apply_effects(
 
 def _extend(session: Session, issue: Issue, data: ActionInput, actor: Actor) -> None:
     if actor.role is not Role.head:
-        raise ForbiddenError("Only a head (or deputy) may extend a deadline (art. 20)", code="extension_needs_head")
+        raise ForbiddenError("Продовжити строк може лише керівник або його заступник (ст. 20)", code="extension_needs_head")
     if data.new_due is None or issue.due_at is None:
-        raise DomainValidationError("An extension needs the new due date", code="new_due_required", fields={"new_due": "required"})
+        raise DomainValidationError("Вкажіть новий строк", code="new_due_required", fields={"new_due": "required"})
     appeal = get_appeal(session, issue.appeal_id)
     calendar = load_calendar(session)
     t0 = receipt_date(appeal.received_at, appeal.channel, calendar)
@@ -287,14 +290,14 @@ def record_answer(
     """
     appeal = get_appeal(session, appeal_id)
     if not text.strip():
-        raise DomainValidationError("An answer needs its text", code="answer_text_required", fields={"text": "required"})
+        raise DomainValidationError("Введіть текст відповіді", code="answer_text_required", fields={"text": "required"})
     if appeal.requires_first_head and not interim and actor.role is not Role.head:
         raise ForbiddenError(
-            f"Appeal {appeal.number} must be answered by the head personally (arts. 14–15)", code="first_head_signature_required"
+            f"На звернення {appeal.number} має відповісти керівник особисто (ст. 14–15)", code="first_head_signature_required"
         )
     if issue_id is not None and ((issue := session.get(Issue, issue_id)) is None or issue.appeal_id != appeal_id):
         raise DomainValidationError(
-            f"Issue {issue_id} is not part of appeal {appeal_id}", code="issue_not_in_appeal", fields={"issue_id": "unknown"}
+            f"Питання {issue_id} не належить до звернення {appeal_id}", code="issue_not_in_appeal", fields={"issue_id": "unknown"}
         )
     answer = Answer(
         appeal_id=appeal_id, issue_id=issue_id, text=text, channel=channel, interim=interim, signed_by=actor.user_id, sent_at=now

@@ -61,9 +61,7 @@ def save_article(session: Session, data: ArticleIn, *, now: datetime, article_id
     if article is None:
         raise NotFoundError("kb_article", article_id)
     if data.incident_id is not None and session.get(Incident, data.incident_id) is None:
-        raise DomainValidationError(
-            f"Incident {data.incident_id} does not exist", code="incident_unknown", fields={"incident_id": "unknown"}
-        )
+        raise DomainValidationError(f"Аварії {data.incident_id} немає", code="incident_unknown", fields={"incident_id": "unknown"})
     for key, value in data.model_dump().items():
         setattr(article, key, value)
     article.search_text = _search_text(data.title, data.body)
@@ -91,7 +89,7 @@ def search_articles(
     words = list(dict.fromkeys(lemmas(q)))[:8]
     surface = _surface(q)[:8]
     if q.strip() and not (words or surface):
-        raise DomainValidationError(f"Search text {q!r} has no words to look for", code="kb_query_empty", fields={"q": "no words"})
+        raise DomainValidationError(f"У запиті «{q}» немає слів для пошуку", code="kb_query_empty", fields={"q": "invalid"})
     for lemma_, word in zip(words, surface, strict=False):
         stem = word[: max(3, len(word) - 2)]
         query = query.where(or_(col(KbArticle.search_text).contains(f" {lemma_}"), col(KbArticle.search_text).contains(f" {stem}")))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from appeals.errors import DomainValidationError, ForbiddenError, InvalidTransitionError
 from appeals.models import TERMINAL_ISSUE_STATUSES, IssueAction, IssueStatus, Role
+from appeals.wording import action_name, role_name
 
 S = IssueStatus
 A = IssueAction
@@ -98,10 +99,14 @@ def plan_transition(issue_id: object, status: IssueStatus, action: IssueAction, 
             "issue", issue_id, status.value, action.value, allowed=[a.value for a in allowed_actions(status, role)]
         )
     if role is None and not transition.system:
-        raise ForbiddenError(f"Action '{action.value}' needs a person; the system may not take it", code="action_forbidden")
+        raise ForbiddenError(f"Дію «{action_name(action.value)}» виконує людина, а не система", code="action_forbidden")
     if role is not None and role not in transition.roles:
-        who = ", ".join(sorted(r.value for r in transition.roles)) or "nobody"
-        raise ForbiddenError(f"Role '{role.value}' may not '{action.value}' an issue; allowed: {who}", code="action_forbidden")
+        who = ", ".join(sorted(role_name(r.value) for r in transition.roles)) or "ніхто"
+        raise ForbiddenError(
+            f"Роль «{role_name(role.value)}» не може {action_name(action.value)} питання; можуть: {who}", code="action_forbidden"
+        )
     if transition.needs_reason and not reason.strip():
-        raise DomainValidationError(f"Action '{action.value}' needs a reason", code="reason_required", fields={"reason": "required"})
+        raise DomainValidationError(
+            f"Щоб {action_name(action.value)}, вкажіть причину або коментар", code="reason_required", fields={"reason": "required"}
+        )
     return transition

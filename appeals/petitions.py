@@ -111,7 +111,7 @@ def submit_petition(session: Session, data: PetitionIn, *, rules: PetitionRules,
         return existing
     if data.category_id is not None and session.get(Category, data.category_id) is None:
         raise DomainValidationError(
-            f"Category {data.category_id} does not exist", code="category_unknown", fields={"category_id": "unknown"}
+            f"Категорії {data.category_id} немає в довіднику", code="category_unknown", fields={"category_id": "unknown"}
         )
     check = _check(session, data, rules)
     petition = Petition(
@@ -155,11 +155,11 @@ def publish_petition(
     check = petition.format_check
     if not check.get("passed"):
         raise DomainValidationError(
-            "The petition failed the format check (fields or lengths); reject it with the reason", code="petition_format_failed"
+            "Петиція не пройшла перевірку формату (поля або довжина); відхиліть її із зазначенням причини", code="petition_format_failed"
         )
     if (check.get("banned") or not check.get("in_competence", True) or check.get("duplicate_of")) and not accept_flags:
         raise ConflictError(
-            "The format check raised flags (content, competence or a duplicate); confirm them to publish", code="petition_flags"
+            "Перевірка виявила застереження (зміст, компетенція або дублікат); підтвердьте їх, щоб оприлюднити", code="petition_flags"
         )
     previous = petition.status
     petition.status, petition.published_at, petition.reviewed_by, petition.updated_at = P.collecting, now, actor.user_id, now
@@ -183,7 +183,7 @@ def reject_petition(session: Session, petition_id: int, *, reason: str, actor: A
     petition = get_petition(session, petition_id)
     _require(petition, "reject", P.submitted)
     if not reason.strip():
-        raise DomainValidationError("A refusal needs its reason", code="reason_required", fields={"reason": "required"})
+        raise DomainValidationError("Вкажіть причину відмови", code="reason_required", fields={"reason": "required"})
     previous = petition.status
     petition.status, petition.rejection_reason, petition.reviewed_by, petition.updated_at = P.rejected, reason, actor.user_id, now
     _log(session, petition, "reject", previous, actor, now, reason)
@@ -207,7 +207,7 @@ def record_signatures(session: Session, petition_id: int, count: int, *, actor: 
     petition = get_petition(session, petition_id)
     _require(petition, "signatures", P.collecting)
     if count < 0:
-        raise DomainValidationError("A signature count cannot be negative", code="signatures_invalid", fields={"count": ">= 0"})
+        raise DomainValidationError("Кількість підписів не може бути від'ємною", code="signatures_invalid", fields={"count": "invalid"})
     petition.signatures_count, petition.updated_at = count, now
     if count >= petition.signatures_required:
         _start_consideration(session, petition, actor, now)
@@ -221,7 +221,7 @@ def answer_petition(session: Session, petition_id: int, *, decision: str, decisi
     petition = get_petition(session, petition_id)
     _require(petition, "answer", P.consideration)
     if not decision.strip():
-        raise DomainValidationError("The answer needs the decision text", code="decision_required", fields={"decision": "required"})
+        raise DomainValidationError("Відповідь потребує тексту рішення", code="decision_required", fields={"decision": "required"})
     previous = petition.status
     petition.status, petition.decision_text, petition.decision_ref, petition.answered_at, petition.updated_at = (
         P.answered,

@@ -239,9 +239,10 @@ def attach_draft(session: Session, draft_id: int, target_id: int, *, actor: Acto
             category = session.get(Category, issue.category_id) if issue.category_id else None
             if category is None or not issue.description.strip():
                 raise DomainValidationError(
-                    "A new issue needs a category and a description",
+                    "Нове питання потребує категорії та опису",
                     code="appeal_incomplete",
-                    fields={"issues": "category and description required"},
+                    fields={"issues": "required"},
+                    hints={"issues": "Оберіть категорію та опишіть суть питання"},
                 )
             session.add(issue)
             session.flush()
@@ -262,7 +263,7 @@ def attach_draft(session: Session, draft_id: int, target_id: int, *, actor: Acto
     draft.discard_note = f"приєднано до {target.number}"
     draft.closed_at = now
     cancel_draft_issues(session, draft_id)
-    set_appeal_status(session, draft, AppealStatus.discarded, action="attach", actor=actor, now=now, reason=f"attached to {target.number}")
+    set_appeal_status(session, draft, AppealStatus.discarded, action="attach", actor=actor, now=now, reason=f"приєднано до {target.number}")
     target.updated_at = now
     emit(session, AppealUpdated(appeal_id=target_id, status=target.status.value), now=now)
     if issues:

@@ -49,7 +49,7 @@ def _choice(enum: type[E], value: str | None, name: str) -> E | None:
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
         raise DomainValidationError(
-            f"Unknown {name} '{value}'; use one of {allowed}", code=f"{name}_unknown", fields={name: "unknown"}
+            f"Невідоме значення {name} «{value}»; допустимі: {allowed}", code=f"{name}_unknown", fields={name: "unknown"}
         ) from None
 
 
@@ -60,7 +60,9 @@ def search_appeals(session: Session, f: AppealFilter, *, now: datetime) -> tuple
         DomainValidationError: a malformed phone number, an unknown status or channel, or paging values.
     """
     if not 0 < f.limit <= MAX_LIMIT or f.offset < 0:
-        raise DomainValidationError(f"limit must be 1..{MAX_LIMIT} and offset ≥ 0", code="paging_invalid", fields={"limit": "invalid"})
+        raise DomainValidationError(
+            f"limit має бути від 1 до {MAX_LIMIT}, а offset — не менше 0", code="paging_invalid", fields={"limit": "invalid"}
+        )
     status, channel = _choice(AppealStatus, f.status, "status"), _choice(Channel, f.channel, "channel")
     query = select(Appeal)
     if f.phone:

@@ -4,9 +4,10 @@
    parsing of the same bytes in the same run (same 4 KiB reads). Target: not slower than panoramisk alone.
 2. Calls per second turned into draft appeals with `call.*` events published, sustained for
    `CALLCENTER_BENCH_TELEPHONY_SECONDS` (default 60) on SQLite and on PostgreSQL: the PBX simulator's AMI server
-   pushes 50 calls/s (Newchannel, queue join, operator ringing, answer, hangups one second later) at the real
+   (in its own process, as Asterisk is) pushes 50 calls/s (Newchannel, queue join, operator ringing, answer, hangups one second later) at the real
    listener over TCP, with the real Redis and a migrated, seeded database. Prints drafts/s and the latency from the
-   first AMI frame of a call (read off the socket) to its `call.offered` on `cc:events`. Target: 50 calls/s,
+   first AMI frame of a call (read off the socket) to its `call.offered` on `cc:events`, on a copy of the seeded
+   database (bench/volume.py: 300,000 citizens, 1,000,000 appeals; half the callers are citizens). Target: 50 calls/s,
    p99 < 20 ms.
 Run one: `.venv/bin/python -m bench telephony`; quick: `CALLCENTER_BENCH_TELEPHONY_SECONDS=10 …`.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -22,6 +24,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -30,12 +33,10 @@ import redis
 import redis.asyncio as aredis
 from panoramisk import utils as pano_utils
 from panoramisk.ami_protocol import AMIProtocol
-from sqlalchemy import create_engine, text
 from sqlmodel import Session, func, select
 
-from appeals.models import Appeal
-from appeals.seeding import seed_reference
-from callcenter.wiring import upgrade_database
+from appeals.models import Call
+from bench import volume
 from runtime import streams
 from runtime.db import build_engine
 from telephony.board import QueueBoard
@@ -70,7 +71,8 @@ def call_frames(n: int, *, base: int = 1_800_000_000) -> tuple[bytes, bytes]:
     """One inbound queue call answered by PJSIP/op101: (frames up to the answer, the hangups)."""
     uid, op_uid = f"{base}.{2 * n}", f"{base}.{2 * n + 1}"
     trunk, op = f"PJSIP/trunk-{n:08x}", f"PJSIP/op101-{n:08x}"
-    caller = f"050{n % 10_000_000:07d}"
+    # half the callers are seeded citizens (the draft is prefilled from their card), half unknown numbers
+    caller = "0" + volume.phone(1 + (n * 7919) % volume.CITIZENS)[4:] if n % 2 == 0 else f"067{n % 10_000_000:07d}"
     t_ring = _snapshot("", trunk, uid, uid, "4", caller, "from-trunk")
     t_up = _snapshot("", trunk, uid, uid, "6", caller, "from-trunk")
     o_down = _snapshot("Dest", op, op_uid, uid, "0", "101", "operators")
@@ -151,13 +153,43 @@ def bench_parsing(calls: int = 4000) -> None:
 
 
 # -- 2. calls → drafts -----------------------------------------------------------------------------
+def _pbx(conn: Connection, rate: float, seconds: float) -> None:
+    """The PBX in its own process, as Asterisk is: serve AMI, wait for the listener's login and the go, then write
+    `rate` calls a second for `seconds`; send back when each call's first frame went to the socket (wall clock)."""
+
+    async def run() -> None:
+        sim = Simulator(SimConfig(secret="bench-secret"))  # noqa: S106 - a throwaway secret between two local processes
+        conn.send(await sim.start("127.0.0.1", 0))
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, conn.recv)  # the go
+        started = loop.time()
+        n = 0
+        sent_at: dict[str, float] = {}
+        while loop.time() - started < seconds:
+            due = started + n / rate
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            head, tail = call_frames(n)
+            sent_at[f"1800000000.{2 * n}"] = time.time()
+            sim.replay(head)
+            loop.call_later(1.0, sim.replay, tail)
+            n += 1
+        conn.send((n, loop.time() - started, sent_at))
+        await loop.run_in_executor(None, conn.recv)  # the listener has settled
+        await sim.close()
+
+    asyncio.run(run())
+
+
 async def _drive(url: str, seconds: float) -> dict[str, Any]:
     engine = build_engine(url)
     sync_redis = redis.Redis.from_url(REDIS_URL, decode_responses=True)
     sync_redis.flushdb()
     aclient = aredis.Redis.from_url(REDIS_URL, decode_responses=True)
-    sim = Simulator(SimConfig(secret="bench-secret"))  # noqa: S106 - a throwaway secret between two local processes
-    port = await sim.start("127.0.0.1", 0)
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    pbx = multiprocessing.get_context("spawn").Process(target=_pbx, args=(theirs, RATE, seconds), daemon=True)
+    pbx.start()
+    loop = asyncio.get_running_loop()
+    port = await loop.run_in_executor(None, ours.recv)
     settings = TelephonySettings(ami_port=port, ami_secret="bench-secret", listener_heartbeat_seconds=1.0)  # noqa: S106 - as above
     listener = Listener(settings, engine=engine, client=sync_redis, aclient=aclient)
     stop = asyncio.Event()
@@ -165,21 +197,10 @@ async def _drive(url: str, seconds: float) -> dict[str, Any]:
     while listener.ami.state != "up":  # noqa: ASYNC110 - polling a plain attribute of the listener
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    n = 0
-    sent_at: dict[str, float] = {}
-    while loop.time() - started < seconds:
-        due = started + n / RATE
-        await asyncio.sleep(max(0.0, due - loop.time()))
-        head, tail = call_frames(n)
-        sent_at[f"1800000000.{2 * n}"] = time.time()
-        sim.replay(head)
-        loop.call_later(1.0, sim.replay, tail)
-        n += 1
-    sent_for = loop.time() - started
+    ours.send("go")
+    n, sent_for, sent_at = await loop.run_in_executor(None, ours.recv)
     with Session(engine) as session:
-        done_in_time = session.exec(select(func.count()).select_from(Appeal)).one()
+        done_in_time = session.exec(select(func.count()).select_from(Call)).one()
     await asyncio.sleep(1.5)
     deadline = loop.time() + 60
     while loop.time() < deadline and not listener.frames.empty():  # noqa: ASYNC110 - as above
@@ -187,9 +208,10 @@ async def _drive(url: str, seconds: float) -> dict[str, Any]:
     await listener.settle()
     stop.set()
     await task
-    await sim.close()
+    ours.send("done")
+    pbx.join(10)
     with Session(engine) as session:
-        drafts = session.exec(select(func.count()).select_from(Appeal)).one()
+        drafts = session.exec(select(func.count()).select_from(Call)).one()
     entries = [(entry_id, f) for entry_id, f in streams.read_range(sync_redis) if f["type"] == "call.offered"]
     offered = len(entries)
     # Redis stamps each entry id with its own clock (ms): the wall-clock delay from the PBX writing the call's first
@@ -218,36 +240,23 @@ async def _drive(url: str, seconds: float) -> dict[str, Any]:
     }
 
 
-def _prepare(url: str) -> None:
-    upgrade_database(url)
-    engine = build_engine(url)
-    with Session(engine) as session:
-        seed_reference(session)
-    engine.dispose()
-
-
 def bench_drafts(seconds: float = SECONDS) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         pg_name = f"cc_bench_tel_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        pg_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{pg_name}"
         try:
-            for name, url in (("SQLite", sqlite_url), ("PostgreSQL", pg_url)):
-                _prepare(url)
+            for name in ("SQLite", "PostgreSQL"):
+                url = volume.copy_sqlite(Path(tmp) / "bench.db") if name == "SQLite" else volume.copy_postgres(PG_ADMIN, pg_name)
                 r = asyncio.run(_drive(url, seconds))
                 _say(
-                    f"{name:<10} {r['calls']} calls offered at {RATE}/s for {seconds:g} s: {r['drafts']} drafts, {r['offered']} call.offered; "
-                    f"{r['rate']:.1f} drafts/s kept up; first frame read → call.offered p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms "
-                    f"({r['measured']} published by the listener at once, the rest by its outbox drainer); PBX write → on the stream, "
-                    f"every call: p50 {r['stream_p50']:.1f} ms, p99 {r['stream_p99']:.1f} ms (target 50/s, p99 < 20 ms)"
+                    f"{name:<10} {r['calls']} calls offered at {RATE}/s for {seconds:g} s on the seeded database "
+                    f"({volume.CITIZENS:,} citizens, {volume.APPEALS:,} appeals; half the callers known): {r['drafts']} drafts, "
+                    f"{r['offered']} call.offered; {r['rate']:.1f} drafts/s kept up; first frame read → call.offered p50 {r['p50']:.1f} ms, "
+                    f"p99 {r['p99']:.1f} ms ({r['measured']} published by the listener at once, the rest by its outbox drainer); "
+                    f"PBX write → on the stream, every call: p50 {r['stream_p50']:.1f} ms, p99 {r['stream_p99']:.1f} ms "
+                    "(target 50/s, p99 < 20 ms)"
                 )
         finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+            volume.drop_postgres(PG_ADMIN, pg_name)
 
 
 def main() -> None:

@@ -34,6 +34,9 @@ async def _serve() -> int:
         await listener.run(stop)
     finally:
         await close()
+    if listener.failed:
+        logger.error("listener stopped after a task failed")
+        return 1
     logger.info("listener stopped")
     return 0
 

@@ -75,6 +75,9 @@ def build_api(settings: RuntimeSettings, api: ApiSettings, resources: Resources)
         raw_sample_rate=get_asr_settings().asr_raw_sample_rate,
         open311_jurisdiction=api.open311_jurisdiction_id,
         service_level_seconds=api.service_level_seconds,
+        media_link_ttl_seconds=api.media_link_ttl_seconds,
+        photos_dir=api.photos_dir,
+        photo_max_bytes=api.photo_max_bytes,
     )
     return create_app(config, engine=resources.engine, redis_client=resources.redis)
 

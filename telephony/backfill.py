@@ -2,7 +2,8 @@
 
 Asterisk writes one `cdr` row per leg (cdr_pgsql / cdr_adaptive_odbc). A call is inbound when it has a row whose
 `uniqueid` is its `linkedid`, on a trunk channel, in an inbound context. Calls we already have are skipped, so
-the backfill is idempotent. The call's draft is kept as a missed call unless a row shows an operator answered.
+the backfill is idempotent. The call's draft is kept as a missed call unless a row shows an operator answered; a
+caller who pressed "call me back" (the dialplan marks `userfield`) gets the requested-callback task, not a missed one.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from sqlmodel import Session, select
 from appeals.calls import CallEnd, end_call
 from appeals.models import Call
 from runtime.log import fields
-from telephony.effects import Offered
+from telephony.effects import CallbackRequested, Offered
 from telephony.store import Store
 
 logger = logging.getLogger(__name__)
+CALLBACK_USERFIELD = "callcenter-callback"  # extensions.conf sets CDR(userfield) to this when the caller presses 1
 QUERY = text(
-    "SELECT calldate, src, dst, dcontext, channel, dstchannel, duration, billsec, disposition, uniqueid, linkedid "
+    "SELECT calldate, src, dst, dcontext, channel, dstchannel, duration, billsec, disposition, uniqueid, linkedid, userfield "
     "FROM cdr WHERE calldate >= :since AND calldate <= :until ORDER BY calldate"
 )
 
@@ -39,6 +41,7 @@ class CdrCall:
     started_at: datetime
     ended_at: datetime
     answered: bool
+    callback_requested: bool = False
 
 
 def _aware(value: Any) -> datetime:
@@ -64,7 +67,8 @@ def inbound_from_cdr(
         end = max(_aware(r["calldate"]) + timedelta(seconds=int(r["duration"] or 0)) for r in legs)
         answered = any(r["disposition"] == "ANSWERED" and is_phone(str(r["dstchannel"] or "")) for r in legs)
         src = str(first["src"] or "") or None
-        out.append(CdrCall(call_id, src, str(first["dst"] or "") or None, str(first["channel"]), start, end, answered))
+        requested = any(CALLBACK_USERFIELD in str(r.get("userfield") or "") for r in legs)
+        out.append(CdrCall(call_id, src, str(first["dst"] or "") or None, str(first["channel"]), start, end, answered, requested))
     return out
 
 
@@ -84,6 +88,8 @@ def backfill(
             if session.exec(select(Call.id).where(Call.call_id == cdr.call_id)).first() is not None:
                 continue
         store.offer(Offered(cdr.call_id, cdr.caller, None, cdr.did, cdr.channel, cdr.started_at), now=cdr.started_at, source="cdr")
+        if cdr.callback_requested:  # the caller pressed "call me back" (its UserEvent went nowhere while we were away)
+            store.callback(CallbackRequested(cdr.call_id, cdr.caller, None), now=cdr.ended_at)
         with Session(store.engine) as session:
             end = CallEnd(cause_text="backfilled from CDR", answered=cdr.answered, abandoned=not cdr.answered)
             end_call(session, cdr.call_id, end, now=cdr.ended_at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -106,6 +107,38 @@ class QueueBoard:
     def _renumber(view: QueueView) -> None:
         for position, item in enumerate(sorted(view.waiting.values(), key=lambda w: w.entered_at), start=1):
             item.position = position
+
+    def reconcile(self, items: Iterable[CallEvent], now: datetime, call_id_of_leg: dict[str, str] | None = None) -> None:
+        """A periodic QueueStatus: for each queue it lists, the PBX's word wins on who waits and who is a member (a
+        missed event cannot leave a ghost caller or a wrong state on the wallboard), while the wait and time-in-state
+        clocks already running are kept (a reset would restart them all)."""
+        listed_waiting: dict[str, dict[str, QueueEntryItem]] = {}
+        listed_members: dict[str, dict[str, MemberEvent]] = {}
+        for item in items:
+            if isinstance(item, QueueParamsItem):
+                self.apply(item, now)
+                listed_waiting.setdefault(item.queue, {})
+                listed_members.setdefault(item.queue, {})
+            elif isinstance(item, QueueEntryItem):
+                call_id = (call_id_of_leg or {}).get(item.leg_id, item.leg_id)
+                listed_waiting.setdefault(item.queue, {})[call_id] = item
+            elif isinstance(item, MemberEvent):
+                listed_members.setdefault(item.queue, {})[item.interface] = item
+        for name in listed_waiting.keys() | listed_members.keys():
+            view = self.view(name)
+            entries = listed_waiting.get(name, {})
+            for call_id in [c for c in view.waiting if c not in entries]:
+                del view.waiting[call_id]
+            for call_id, entry in entries.items():
+                if call_id not in view.waiting:
+                    entered = now - timedelta(seconds=entry.wait_seconds)
+                    view.waiting[call_id] = Waiting(call_id, entry.caller_number, entry.position, entered)
+            self._renumber(view)
+            members = listed_members.get(name, {})
+            for interface in [i for i in view.members if i not in members]:
+                del view.members[interface]
+            for event in members.values():
+                self._member(event, now)
 
     def reset_live(self) -> None:
         """Before a resync: forget waiting callers and members (QueueStatus rebuilds them); counters stay."""

@@ -40,7 +40,9 @@ logger = logging.getLogger(__name__)
 LAST_UP_KEY = f"{streams.LISTENER_KEY}:last_up"
 SEEN_KEY = f"{streams.LISTENER_KEY}:seen"
 BACKFILL_HORIZON = timedelta(hours=24)
-PARALLEL_WRITES = 2  # calls written concurrently on PostgreSQL (one call's effects stay in order); SQLite has one writer
+PARALLEL_WRITES = (
+    2  # calls written concurrently on PostgreSQL (one call's effects stay in order; one slot kept for drafts); SQLite has one writer
+)
 DRAIN_PAUSE = 0.2  # seconds between outbox rounds for answered/ended/recording notifications
 WRITE_ATTEMPTS = 8  # a write is retried over about two minutes while the database is unreachable
 NO_WRITE = (QueueJoined, AgentRinging, AgentReleased)
@@ -88,8 +90,10 @@ class Listener:
         self._beat = asyncio.Event()
         self._closing = False
         self._chains: dict[str, asyncio.Task[None]] = {}
-        self._gate = WriteGate(1 if engine.dialect.name == "sqlite" else PARALLEL_WRITES)
+        self._gate = WriteGate(1) if engine.dialect.name == "sqlite" else WriteGate(PARALLEL_WRITES, reserved=1)
         self._outbox_dirty = asyncio.Event()
+        self._drain_offered = False
+        self.failed = False  # a task of `run` died (the CLI exits 1)  # a call.offered publish failed: the next drain takes fresh call.offered rows too
         self._resyncing = False
 
     # -- AMI callbacks (sync, never block) ---------------------------------------------------------
@@ -171,11 +175,20 @@ class Listener:
             await asyncio.wait(list(self._chains.values()))
 
     async def drainer(self) -> None:
-        """Publish the outbox rows of answered/ended/recording writes, coalesced (call.offered is drained at once)."""
+        """Publish the outbox rows of answered/ended/recording writes, coalesced. Fresh `call.offered` rows are left to
+        `offer`, which publishes each right after its commit, unless one of those publishes failed (`_drain_offered`)."""
         while True:
             await self._outbox_dirty.wait()
             self._outbox_dirty.clear()
-            await asyncio.to_thread(self.store.drain)
+            everything, self._drain_offered = self._drain_offered, False
+            try:
+                drained = await asyncio.to_thread(self.store.drain, everything=everything)
+            except Exception:  # never let the drainer die: the outbox would wait for a restart
+                logger.exception("outbox drain failed")
+                drained = False
+            if not drained:
+                self._drain_offered = self._drain_offered or everything
+                self._outbox_dirty.set()  # another drainer's turn, or Redis down: again after the pause
             await asyncio.sleep(DRAIN_PAUSE)  # coalesce: fewer rounds, less contention with call.offered's own publish
 
     async def apply(self, effect: Effect, arrived: float | None = None) -> None:
@@ -183,6 +196,7 @@ class Listener:
         if isinstance(effect, Offered):
             self.appeal_of[effect.call_id], published = await asyncio.to_thread(self.store.offer, effect, now=now)
             if published is None:
+                self._drain_offered = True
                 self._outbox_dirty.set()  # a drainer elsewhere had the row, or Redis failed: make sure it goes out
             elif arrived is not None:
                 self.latencies.append(published - arrived)
@@ -234,6 +248,30 @@ class Listener:
         made = await self._backfill(now)
         logger.info("ami resync done", extra=fields(channels=len(items), live_calls=len(live), closed=len(closed), backfilled=len(made)))
         self.down_since = None
+        self._beat.set()
+
+    async def queue_poller(self) -> None:
+        """Every `ami_queue_poll_seconds` while the link is up: QueueStatus, reconciled into the board."""
+        every = self.settings.ami_queue_poll_seconds
+        if every <= 0:
+            return
+        while not self._closing:
+            await asyncio.sleep(every)
+            if self.state != "up":
+                continue
+            try:
+                await self.poll_queues()
+            except Exception as exc:  # noqa: BLE001 - a failed poll is retried at the next tick; the link logic handles drops
+                logger.warning("queue status poll failed", extra=fields(error=type(exc).__name__))
+
+    async def poll_queues(self) -> None:
+        items = await self.ami.list_action({"Action": "QueueStatus"})
+        for _ in range(1000):  # events read before the list's end are applied first, so the list has the last word
+            if self.frames.empty():
+                break
+            await asyncio.sleep(0.005)
+        events = [e for e in (translate(m) for m in items) if e is not None]
+        self.board.reconcile(events, self.clock(), dict(self.tracker.leg_call))
         self._beat.set()
 
     async def _backfill(self, now: datetime) -> list[str]:
@@ -310,12 +348,14 @@ class Listener:
             asyncio.create_task(self.heartbeat(), name="heartbeat"),
             asyncio.create_task(commands.run(), name="commands"),
             asyncio.create_task(self.drainer(), name="drainer"),
+            asyncio.create_task(self.queue_poller(), name="queue-poller"),
         ]
         waiter = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
         for task in done - {waiter}:
             if not task.cancelled() and task.exception() is not None:
                 logger.error("listener task failed", exc_info=task.exception(), extra=fields(task=task.get_name()))
+                self.failed = True  # the process exits non-zero, so its supervisor restarts it
         self._closing = True
         self.ami.stop()
         _, pending = await asyncio.wait(tasks[:1], timeout=2)

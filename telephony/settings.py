@@ -39,6 +39,11 @@ class TelephonySettings(BaseSettings):
     ami_ping_interval: float = Field(
         10.0, gt=0, description="seconds between AMI Pings; a Ping unanswered for as long (or the action timeout) drops the link"
     )
+    ami_queue_poll_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="seconds between QueueStatus re-polls that correct the live queue board (`cc:queues`) from the PBX; 0 = only after a (re)connect",
+    )
     cdr_database_url: str = Field("", description="SQLAlchemy URL of Asterisk's CDR database (table `cdr`); empty = no outage backfill")
     pbx_sim_port: int = Field(5038, ge=1, le=65535, description="TCP port the PBX simulator listens on")
     pbx_sim_rate: float = Field(6.0, ge=0, description="calls per minute the simulator generates in scenario mode")

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -16,19 +16,21 @@ from redis.exceptions import LockError
 from redis.lock import Lock
 from sqlalchemy import Engine, update
 from sqlalchemy import inspect as sa_inspect
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col
 
 from appeals.calls import CallEnd, active_calls, add_recording, answer_call, end_call, request_callback
 from appeals.drafts import IncomingCall, open_call_draft
-from appeals.events import CallOffered
 from appeals.models import OutboxMessage, RecordingLayout
-from appeals.phones import try_normalize_phone
 from runtime import streams
 from runtime.log import fields, mask_phone
 from telephony.effects import Answered, CallbackRequested, Ended, Offered, RecordingReady
-from workers.outbox import DRAIN_LOCK, drain_outbox
+from workers.outbox import BATCH, DRAIN_LOCK, try_drain
 
 logger = logging.getLogger(__name__)
+OFFERED_HOLD_BACK = ("call.offered", timedelta(seconds=5))
+"""The listener's drainer leaves fresh `call.offered` rows to `offer`, which publishes each right after its commit
+(and re-arms the drainer when it could not): a drainer taking the row in between would only delay it."""
 
 
 def _call_id_of(payload: dict[str, Any]) -> object:
@@ -43,12 +45,25 @@ class Store:
         self.engine, self.client = engine, client
         self._outbox_lock = threading.Lock()  # this process's drains and call.offered publishes take turns
 
-    def drain(self) -> None:
+    def drain(self, *, everything: bool = True) -> bool:
+        """Publish what the outbox holds, batch after batch; False when it must be tried again (another process had
+        the SQLite drain turn, or Redis failed), so the listener's drainer re-arms instead of leaving rows behind.
+        `everything=False` leaves fresh `call.offered` rows to `offer` (see OFFERED_HOLD_BACK)."""
+        hold_back = None if everything else OFFERED_HOLD_BACK
         try:
             with self._outbox_lock:
-                drain_outbox(self.engine, self.client)
+                while True:
+                    done = try_drain(self.engine, self.client, batch=BATCH, hold_back=hold_back)
+                    if done is None:
+                        return False
+                    if done < BATCH:
+                        return True
         except redis.RedisError as exc:
             logger.warning("outbox drain failed; the scheduler or API will publish later", extra=fields(error=str(exc)))
+            return False
+        except SQLAlchemyError as exc:  # the database is down or restarting: the rows wait in it, tried again
+            logger.warning("outbox drain failed: database unavailable", extra=fields(error=type(exc).__name__))
+            return False
 
     def offer(self, effect: Offered, *, now: datetime, source: str = "ami") -> tuple[int | None, float | None]:
         """The call's record and draft (once per call id); returns the appeal id and when `call.offered` went out."""
@@ -67,7 +82,7 @@ class Store:
             appeal_id = sa_inspect(appeal).identity[0] if created else appeal.id
             if created:
                 with self._outbox_lock:
-                    published = self._publish_offered(session, effect, appeal_id, now)
+                    published = self._publish_offered(session, effect, now)
             if created and source != "ami":
                 record.source = source
                 session.add(record)
@@ -76,10 +91,12 @@ class Store:
             logger.info("call offered", extra=fields(call_id=effect.call_id, appeal_id=appeal_id, caller=mask_phone(effect.caller)))
         return appeal_id, published
 
-    def _publish_offered(self, session: Session, effect: Offered, appeal_id: int | None, now: datetime) -> float | None:
+    def _publish_offered(self, session: Session, effect: Offered, now: datetime) -> float | None:
         """XADD the draft's `call.offered` right after the commit and mark its outbox row published, saving a drain
-        round. The row is locked first (PostgreSQL: FOR UPDATE, as drainers skip locked rows; SQLite: the drainers'
-        Redis lock), so a drainer that got there first wins and nothing goes out twice."""
+        round. One UPDATE … RETURNING claims the row (PostgreSQL: it waits for a drainer that locked the row first,
+        then finds it published and leaves it; SQLite: under the drainers' Redis turn), the XADD goes out, and the
+        claim commits; a failed XADD rolls the claim back, so the outbox keeps the row and nothing goes out twice.
+        Rows of other calls offered in the same instant are claimed and published with it, from their payloads."""
         lock = None
         if self.engine.dialect.name == "sqlite":
             lock = Lock(self.client, DRAIN_LOCK, timeout=30, blocking=True, blocking_timeout=0.5, thread_local=False)
@@ -89,26 +106,33 @@ class Store:
             except redis.RedisError:
                 return None
         try:
-            rows = session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.topic == "call.offered", OutboxMessage.created_at == now, col(OutboxMessage.published_at).is_(None))
-                .with_for_update(skip_locked=True)
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.topic) == "call.offered",
+                    col(OutboxMessage.created_at) == now,
+                    col(OutboxMessage.published_at).is_(None),
+                )
+                .values(published_at=now)
+                .returning(col(OutboxMessage.id), col(OutboxMessage.payload))
+                .execution_options(synchronize_session=False)
             ).all()
-            pending = [r.id for r in rows if _call_id_of(r.payload) == effect.call_id]
-            if not pending:
+            if not any(_call_id_of(payload) == effect.call_id for _, payload in claimed):
                 session.rollback()
                 return None
-            event = CallOffered(
-                call_id=effect.call_id, appeal_id=appeal_id, caller=try_normalize_phone(effect.caller), did=effect.did, queue=effect.queue
-            )
             try:
-                streams.publish(self.client, event.type, event.model_dump(mode="json"), at=now)
+                pipe = self.client.pipeline(transaction=False)
+                for _, payload in sorted(claimed, key=lambda row: int(row[0])):
+                    data = payload.get("data")
+                    version = int(str(payload.get("v", 1)))
+                    fields_ = streams.event_fields("call.offered", data if isinstance(data, dict) else {}, version=version, at=now)
+                    pipe.xadd(streams.EVENTS, fields_, maxlen=streams.EVENTS_MAXLEN, approximate=True)
+                pipe.execute()
             except redis.RedisError as exc:
                 session.rollback()
                 logger.warning("call.offered not published; the outbox keeps it", extra=fields(call_id=effect.call_id, error=str(exc)))
                 return None
             published = time.perf_counter()
-            session.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(list(pending))).values(published_at=now))
             session.commit()
             return published
         finally:

@@ -27,6 +27,40 @@ SECRET = "test-secret-key-0123456789"
 REFERENCE_TABLES = frozenset({"executor", "executor_role", "category", "role_binding", "street", "building", "alembic_version"})
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_db() -> Iterator[None]:
+    """Claim REDIS_URL's DB index for this test session: the tests flush it, so a second test run on the same index
+    (another checkout, a helper's run) would wipe this one's streams mid-test. The claim lives in DB 0, which no test
+    flushes; a claim left by a dead process is taken over."""
+    base, _, db = REDIS_URL.partition("?")[0].rpartition("/")
+    index = int(db) if db.isdigit() else 0
+    registry = redis.Redis.from_url(f"{base}/0" if db.isdigit() else REDIS_URL, decode_responses=True, socket_timeout=5)
+    key, me = f"cc:test:db-claim:{index}", str(os.getpid())
+    try:
+        holder = str(registry.set(key, me, nx=True, ex=7200, get=True) or "") or None
+        if holder is not None and holder != me and _alive(int(holder)):
+            pytest.exit(
+                f"Redis DB {index} is in use by another test run (pid {holder}): set CALLCENTER_TEST_REDIS_URL to another index",
+                returncode=3,
+            )
+        registry.set(key, me, ex=7200)
+        yield
+    finally:
+        if registry.get(key) == me:
+            registry.delete(key)
+        registry.close()
+
+
 @dataclass
 class Clock:
     """The time the API and use cases see; tests move it."""

@@ -43,9 +43,9 @@ def test_db_upgrade_seed_and_user_add(migrated: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["user", "add", "x", "--role", "operator", "--password", "pw1234"], "needs the phone's AMI interface"),
-        (["user", "add", "y", "--role", "executor", "--password", "pw1234", "--org", "nope"], "No executor organisation with code 'nope'"),
-        (["user", "add", "z", "--role", "admin", "--password", "pw"], "at least 4 characters"),
+        (["user", "add", "x", "--role", "operator", "--password", "pw1234"], "потрібен AMI-інтерфейс телефону"),
+        (["user", "add", "y", "--role", "executor", "--password", "pw1234", "--org", "nope"], "Немає організації-виконавця з кодом «nope»"),
+        (["user", "add", "z", "--role", "admin", "--password", "pw"], "щонайменше 4 символи"),
     ],
 )
 def test_bad_user_input_is_one_clear_line(migrated: Path, args: list[str], message: str) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import redis
 from redis.exceptions import LockError
 from redis.lock import Lock
-from sqlalchemy import Engine
+from sqlalchemy import Engine, and_, not_
 from sqlmodel import Session, col, select
 
 from appeals.models import OutboxMessage
@@ -18,6 +18,7 @@ from workers.queues import DEFAULT_RETRY, enqueue
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+HoldBack = tuple[str, timedelta]
 DRAIN_LOCK = "cc:outbox:drain"
 
 
@@ -36,31 +37,39 @@ def drain_outbox(engine: Engine, client: redis.Redis, *, batch: int = BATCH) -> 
     while Redis is down and go out when it returns. On PostgreSQL concurrent drainers skip locked rows;
     SQLite has no row locks, so there drainers (the API, the scheduler, jobs) take turns through a Redis lock.
     """
+    return try_drain(engine, client, batch=batch) or 0
+
+
+def try_drain(engine: Engine, client: redis.Redis, *, batch: int = BATCH, hold_back: HoldBack | None = None) -> int | None:
+    """As `drain_outbox`, but None when another drainer holds the SQLite turn: the caller must try again later,
+    or rows written just before the other drainer's read would wait for the next unrelated drain.
+
+    `hold_back` = (topic, age): rows of that topic younger than that are left alone — the listener publishes its own
+    `call.offered` right after the draft's commit, and its drainer taking the row in between only adds latency."""
     if engine.dialect.name != "sqlite":
-        return _drain(engine, client, batch)
+        return _drain(engine, client, batch, hold_back)
     lock = Lock(client, DRAIN_LOCK, timeout=30, blocking=False, thread_local=False)
     try:
         acquired = bool(lock.acquire(blocking=False))
     except redis.RedisError:
         acquired = True  # Redis is down: nothing can go out twice; the drain records the attempt
     if not acquired:
-        return 0
+        return None
     try:
-        return _drain(engine, client, batch)
+        return _drain(engine, client, batch, hold_back)
     finally:
         with contextlib.suppress(redis.RedisError, LockError):
             lock.release()
 
 
-def _drain(engine: Engine, client: redis.Redis, batch: int) -> int:
+def _drain(engine: Engine, client: redis.Redis, batch: int, hold_back: HoldBack | None = None) -> int:
+    query = select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))
+    if hold_back is not None:
+        topic, age = hold_back
+        fresh = and_(col(OutboxMessage.topic) == topic, col(OutboxMessage.created_at) > datetime.now(UTC) - age)
+        query = query.where(not_(fresh))
     with Session(engine) as session:
-        rows = session.exec(
-            select(OutboxMessage)
-            .where(col(OutboxMessage.published_at).is_(None))
-            .order_by(col(OutboxMessage.id))
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        ).all()
+        rows = session.exec(query.order_by(col(OutboxMessage.id)).limit(batch).with_for_update(skip_locked=True)).all()
         if not rows:
             return 0
         now = datetime.now(UTC)

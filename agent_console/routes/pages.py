@@ -35,16 +35,20 @@ def appeal_page(request: Request, appeal_id: int) -> HTMLResponse:
     return _html(request, "appeal.html", page="appeal", roles=("operator", "supervisor", "callback_agent", "head"), appeal_id=appeal_id)
 
 
+def _photo_max_mb(request: Request) -> str:
+    return f"{request.app.state.photo_max_bytes / 1024 / 1024:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 @router.get("/executor", response_class=HTMLResponse)
 def executor_page(request: Request) -> HTMLResponse:
     """The executor's assignments with deadlines."""
-    return _html(request, "executor.html", page="executor", roles=("executor",), issue_id=None)
+    return _html(request, "executor.html", page="executor", roles=("executor",), issue_id=None, photo_max_mb=_photo_max_mb(request))
 
 
 @router.get("/executor/assignments/{issue_id}", response_class=HTMLResponse)
 def executor_assignment_page(request: Request, issue_id: int) -> HTMLResponse:
     """One assignment (the workers' notification e-mails link here): accept, report with comment and photo."""
-    return _html(request, "executor.html", page="executor", roles=("executor",), issue_id=issue_id)
+    return _html(request, "executor.html", page="executor", roles=("executor",), issue_id=issue_id, photo_max_mb=_photo_max_mb(request))
 
 
 @router.get("/admin/kb", response_class=HTMLResponse)

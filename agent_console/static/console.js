@@ -101,6 +101,39 @@
     clearTimeout(flashTimer); flashTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 4000);
   }
 
+  /* ---- per-field error messages (the API's `error.field_messages`, Ukrainian) ---- */
+  let fieldErrorSeq = 0;
+  function clearFieldErrors(root) {
+    for (const note of root.querySelectorAll(".field-error")) note.remove();
+    for (const input of root.querySelectorAll("[aria-invalid=true]")) {
+      input.removeAttribute("aria-invalid");
+      const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("field-error-"));
+      if (rest.length) input.setAttribute("aria-describedby", rest.join(" ")); else input.removeAttribute("aria-describedby");
+    }
+  }
+  /**
+   * Puts each of an ApiError's field messages next to its field (inside the field's label, linked by aria-describedby)
+   * and marks the field aria-invalid until it is edited. `locate(name)` maps an API field name ("issues.0.description")
+   * to the input; by default the root form's element of that name. Returns how many messages were placed.
+   */
+  function fieldErrors(root, err, locate) {
+    clearFieldErrors(root);
+    const messages = (err && err.body && err.body.error && err.body.error.field_messages) || {};
+    let placed = 0;
+    for (const [name, text] of Object.entries(messages)) {
+      const input = locate ? locate(name) : (root.elements && root.elements[name]) || null;
+      if (!input || !input.setAttribute) continue;
+      const id = `field-error-${++fieldErrorSeq}`;
+      const note = el("span", {class: "field-error error", id, dataset: {field: name}}, text);
+      (input.closest("label") || input.parentNode).append(note);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${id}`.trim());
+      input.addEventListener("input", () => { note.remove(); input.removeAttribute("aria-invalid"); }, {once: true});
+      placed += 1;
+    }
+    return placed;
+  }
+
   /* ---- keyboard shortcuts: CC.keys({"Alt+KeyR": fn, "F2": fn}) ---- */
   const shortcuts = new Map();
   document.addEventListener("keydown", (ev) => {
@@ -231,5 +264,5 @@
     return (labelSets[set] && labelSets[set][code]) || code || "";
   };
 
-  window.CC = {label, fill, api, json, ApiError, fmt, el, $, flash, keys, connect, start, loginPage, signOut, token, HOME, user: null, socket: null};
+  window.CC = {label, fill, api, json, ApiError, fmt, el, $, flash, keys, fieldErrors, clearFieldErrors, connect, start, loginPage, signOut, token, HOME, user: null, socket: null};
 })();

@@ -2,7 +2,7 @@
    consultation with a knowledge-base article, discard, add to an open appeal), transcript suggestions, queue actions. */
 (() => {
   "use strict";
-  const {el, json, fmt, flash, label, $, fill} = CC;
+  const {el, json, fmt, flash, label, $, fill, fieldErrors, clearFieldErrors} = CC;
   const S = {user: null, call: null, appealId: null, categories: [], catPath: new Map(), pending: new Map(), drafts: []};
   const form = $("#appeal-form");
 
@@ -79,7 +79,7 @@
     form.reset(); S.citizenId = null; S.appealId = appealId || null;
     $("#form-appeal").textContent = appealId ? `(чернетка #${appealId})` : "";
     $("#issues").replaceChildren(issueRow(1));
-    $("#form-error").textContent = ""; $("#form-result").textContent = "";
+    $("#form-error").textContent = ""; $("#form-result").textContent = ""; clearFieldErrors(form);
     $("#transcript-panel").hidden = true;
   }
 
@@ -141,7 +141,20 @@
       applicant_address: form.applicant_address.value.trim() || null, issues};
   }
 
-  const showError = (e) => { $("#form-error").textContent = e.message; $("#form-result").textContent = ""; };
+  /** The input an API field name points at: "applicant_name", "issues.1.description", "issues.0.address", "issues". */
+  const ISSUE_INPUT = {category_id: "category", description: "description", address: "street", address_text: "street", street_id: "street",
+    building_id: "street", house: "house", flat: "flat"};
+  function locateField(name) {
+    const m = /^issues(?:\.(\d+)(?:\.(\w+))?)?$/.exec(name);
+    if (!m) return form.elements[name] || null;
+    const row = document.querySelectorAll("#issues fieldset.issue")[Number(m[1] || 0)];
+    return row ? row.querySelector(`[name=${ISSUE_INPUT[m[2]] || "category"}]`) : null;
+  }
+
+  const showError = (e) => {
+    $("#form-error").textContent = e.message; $("#form-result").textContent = "";
+    fieldErrors(form, e, locateField);
+  };
 
   async function ensureDraft() {
     if (S.appealId) return S.appealId;
@@ -153,7 +166,7 @@
 
   async function register(ev) {
     if (ev) ev.preventDefault();
-    $("#form-error").textContent = "";
+    $("#form-error").textContent = ""; clearFieldErrors(form);
     try {
       const body = collect();
       const a = S.appealId

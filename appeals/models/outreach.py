@@ -112,11 +112,15 @@ class MailMessage(SQLModel, table=True):
 
 
 class Attachment(SQLModel, table=True):
-    """A file that came with an appeal (e-mail attachment), stored under the data directory by content hash."""
+    """A file attached to an appeal: an e-mail attachment (`mail_id`; `relpath` under the data directory, by content hash)
+    or an executor's photo of the work (`issue_id`, `uploaded_by`; `relpath` under the photos directory; the type is
+    the one sniffed from the bytes, never the client's)."""
 
     id: int | None = Field(default=None, primary_key=True)
     appeal_id: int = Field(foreign_key="appeal.id", index=True)
     mail_id: int | None = Field(default=None, foreign_key="mail_message.id")
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    uploaded_by: int | None = Field(default=None, foreign_key="app_user.id")
     filename: str = Field(max_length=255)
     content_type: str = Field(default="application/octet-stream", max_length=120)
     size: int = 0

@@ -1,4 +1,4 @@
-"""Consultations by topic and contacts by channel (domain.md §5.4.10): what callers were answered without an appeal."""
+"""Consultations by topic, contacts by channel (domain.md §5.4.10) and knowledge-base article uses: what callers were\nanswered without an appeal, and from which articles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from appeals.models import Appeal, AppealStatus, Category
+from appeals.models import Appeal, AppealStatus, Category, KbArticle, KbUse
 from appeals.reports.labels import CHANNEL, label, uk_key
 from appeals.reports.model import Cell, Chart, Definition, Report, Series, Table, column
 from appeals.reports.scope import ReportFilter, category_subtree, describe
@@ -22,7 +22,13 @@ DEFINITIONS = [
     Definition("Тема", "категорія, яку оператор обрав для консультації (фільтр категорії бере її підкатегорії)"),
     Definition("Контакти за каналами", "зареєстровані звернення, консультації та «не звернення» (тиша, помилковий номер…) у періоді"),
     Definition("% консультацій", "консультації / (зареєстровані + консультації) × 100"),
+    Definition("Статті бази знань", "скільки разів оператори відповіли за статтею (позначка «відповів за статтею» на картці) у періоді"),
 ]
+ARTICLE_COLUMNS = (
+    column("article", "Стаття бази знань", "text"),
+    column("uses", "Відповідей за статтею"),
+    column("share_pct", "Частка, %", "pct"),
+)
 TOPIC_COLUMNS = (
     column("topic", "Тема", "text"),
     column("group", "Група", "text"),
@@ -104,11 +110,42 @@ def consultations(session: Session, flt: ReportFilter, *, now: datetime) -> Repo
         [Series("Консультацій", [float(str(r["consultations"])) for r in top])],
     )
     summary: dict[str, Cell] = {"topic": "Усього", "group": "", "consultations": total, "share_pct": 100.0 if total else None}
+    article_rows = _articles(session, flt)
+    uses = sum(int(str(r["uses"])) for r in article_rows)
     tables = [
         Table("topics", "Консультації за темами", TOPIC_COLUMNS, topic_rows, summary),
         Table("channels", "Контакти за каналами", CHANNEL_COLUMNS, _channels(counts)),
+        Table(
+            "articles",
+            "Відповіді за статтями бази знань",
+            ARTICLE_COLUMNS,
+            article_rows,
+            {"article": "Усього", "uses": uses, "share_pct": 100.0 if uses else None},
+        ),
     ]
     return Report("consultations", "Консультації", describe(session, flt), DEFINITIONS, tables, [chart])
+
+
+def _articles(session: Session, flt: ReportFilter) -> list[dict[str, Cell]]:
+    """Knowledge-base article uses in the period; the category filter keeps articles linked to its subtree."""
+    query = (
+        select(KbUse.article_id, func.count())
+        .join(Appeal, col(Appeal.id) == col(KbUse.appeal_id), isouter=True)
+        .where(col(KbUse.at) >= flt.since, col(KbUse.at) < flt.until)
+    )
+    if flt.channel is not None:
+        query = query.where(Appeal.channel == flt.channel)
+    if flt.priority is not None:
+        query = query.where(col(Appeal.is_priority).is_(flt.priority))
+    counted = dict(session.exec(query.group_by(col(KbUse.article_id))).all())
+    if not counted:
+        return []
+    wanted = category_subtree(session, flt.category_id) if flt.category_id is not None else None
+    articles = session.exec(select(KbArticle).where(col(KbArticle.id).in_(list(counted)))).all()
+    kept = [(a, int(counted.get(a.id or 0, 0))) for a in articles if wanted is None or set(a.category_ids) & set(wanted)]
+    total = sum(n for _, n in kept)
+    kept.sort(key=lambda an: (-an[1], uk_key(an[0].title)))
+    return [{"article": a.title, "uses": n, "share_pct": pct(n, total)} for a, n in kept]
 
 
 def _channels(counts: dict[str, Counter[Key]]) -> list[dict[str, Cell]]:

@@ -34,15 +34,15 @@ class ReportFilter:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise DomainValidationError(
-                f"The period ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})",
+                f"Період закінчується ({self.end.isoformat()}) раніше, ніж починається ({self.start.isoformat()})",
                 code="report_period_invalid",
-                fields={"end": "before start"},
+                fields={"end": "invalid"},
             )
         if (self.end - self.start).days >= MAX_PERIOD_DAYS:
             raise DomainValidationError(
-                f"A report covers at most {MAX_PERIOD_DAYS} days; split the period",
+                f"Звіт охоплює щонайбільше {MAX_PERIOD_DAYS} днів; розділіть період",
                 code="report_period_too_long",
-                fields={"start": "too long"},
+                fields={"start": "invalid"},
             )
 
     @functools.cached_property
@@ -98,7 +98,9 @@ def category_subtree(session: Session, category_id: int) -> set[int]:
         DomainValidationError: no such category.
     """
     if session.get(Category, category_id) is None:
-        raise DomainValidationError(f"Category {category_id} does not exist", code="category_unknown", fields={"category_id": "unknown"})
+        raise DomainValidationError(
+            f"Категорії {category_id} немає в довіднику", code="category_unknown", fields={"category_id": "unknown"}
+        )
     return descendants(session.exec(select(Category.id, Category.parent_id)).all(), category_id)
 
 
@@ -109,7 +111,9 @@ def executor_subtree(session: Session, executor_id: int) -> set[int]:
         DomainValidationError: no such executor.
     """
     if session.get(Executor, executor_id) is None:
-        raise DomainValidationError(f"Executor {executor_id} does not exist", code="executor_unknown", fields={"executor_id": "unknown"})
+        raise DomainValidationError(
+            f"Виконавця {executor_id} немає в довіднику", code="executor_unknown", fields={"executor_id": "unknown"}
+        )
     return descendants(session.exec(select(Executor.id, Executor.parent_id)).all(), executor_id)
 
 

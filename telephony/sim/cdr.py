@@ -56,6 +56,7 @@ class CdrRow:
     lastdata: str = ""
     answer: float | None = None
     disposition: str = ""
+    userfield: str = ""
 
     def finish(self, end: float, *, channel_answered: float | None) -> dict[str, Any]:
         """The row as the table stores it; a dial-less leg answered by the dialplan counts as ANSWERED."""
@@ -82,7 +83,7 @@ class CdrRow:
             "amaflags": 3,  # DOCUMENTATION
             "accountcode": "",
             "uniqueid": self.uniqueid,
-            "userfield": "",
+            "userfield": self.userfield,
             "peeraccount": "",
             "linkedid": self.linkedid,
             "sequence": self.sequence,

@@ -269,6 +269,11 @@ class Pbx:
         last.dstchannel = callee.name
         last.linkedid = caller.linkedid
 
+    def set_cdr_userfield(self, ch: Channel, value: str) -> None:
+        """`Set(CDR(userfield)=…)` in the channel's dialplan: its current CDR carries the value."""
+        for row in self._cdrs.get(ch.uniqueid, [])[-1:]:
+            row.userfield = value
+
     def _write_cdrs(self, ch: Channel) -> None:
         rows = self._cdrs.pop(ch.uniqueid, [])
         if not rows or self.cdr_sink is None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from telephony.sim.channels import Bridge, Channel
 from telephony.sim.queues import INUSE, NOT_INUSE, RINGING, Entry, Member, Queue
-from telephony.sim.spec import CallSpec
+from telephony.sim.spec import CALLBACK_USERFIELD, CallSpec
 
 if TYPE_CHECKING:
     from telephony.sim.calls import CallEngine
@@ -171,7 +171,9 @@ class Queueing:
             [*trunk.snapshot(), ("Queue", queue.name), ("Count", str(len(queue.entries))), ("Position", str(position))],
         )
         if by_key:
-            pbx.goto(trunk, "callcenter-queue-exit", "1", 1, app="UserEvent", data="CallcenterCallbackRequest")
+            pbx.goto(trunk, "callcenter-queue-exit", "1", 1, app="Set", data=f"CDR(userfield)={CALLBACK_USERFIELD}")
+            pbx.set_cdr_userfield(trunk, CALLBACK_USERFIELD)
+            pbx.goto(trunk, "callcenter-queue-exit", "1", 2, app="UserEvent", data="CallcenterCallbackRequest")
             pbx.user_event(
                 trunk,
                 "CallcenterCallbackRequest",

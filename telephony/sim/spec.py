@@ -17,6 +17,7 @@ OUTCOMES = (
     "attended_transfer",  # answered, consultation with `transfer_to`, then transferred
 )
 WITHHELD = ("", "anonymous", "<unknown>")
+CALLBACK_USERFIELD = "callcenter-callback"  # extensions.conf: Set(CDR(userfield)=…) when the caller presses 1 in the queue
 
 
 class CallSpecError(ValueError):

@@ -75,6 +75,34 @@ def test_create_and_register_in_one_request_or_keep_nothing(client: TestClient, 
     assert client.get("/api/appeals", headers=staff["op"]).json()["total"] == 1
 
 
+def test_validation_errors_carry_codes_for_programs_and_ukrainian_for_the_operator(
+    client: TestClient, staff: dict[str, dict[str, str]], engine: Engine
+) -> None:
+    incomplete = client.post("/api/appeals", json={"caller": "0509998877", "issues": [{}], "register": True}, headers=staff["op"])
+    error = incomplete.json()["error"]
+    assert (incomplete.status_code, error["code"]) == (422, "appeal_incomplete")
+    assert error["fields"] == {
+        "issues.0.category_id": "required",
+        "issues.0.description": "required",
+        "applicant_name": "required",
+        "applicant_address": "required",
+    }
+    assert error["field_messages"]["applicant_name"] == "Вкажіть ПІБ заявника (ст. 5) або позначте звернення анонімним"
+    assert error["field_messages"]["issues.0.category_id"] == "Оберіть категорію питання"
+    assert error["message"].startswith("Звернення не можна зареєструвати: оберіть категорію питання")
+    malformed = client.post("/api/appeals", json={"channel": "pigeon"}, headers=staff["op"]).json()["error"]
+    assert (malformed["code"], malformed["fields"]["channel"]) == ("validation_failed", "enum")
+    assert malformed["field_messages"]["channel"].startswith("Допустимі значення: ")
+    assert malformed["message"].startswith("Некоректний запит: ")
+    unknown = client.post("/api/appeals", json={"issues": [{"category_id": 999_999}]}, headers=staff["op"]).json()["error"]
+    assert (unknown["code"], unknown["fields"], unknown["field_messages"]) == (
+        "category_unknown",
+        {"category_id": "unknown"},
+        {"category_id": "Такого запису немає в довіднику"},
+    )
+    assert unknown["message"] == "Категорії 999999 немає в довіднику або її вилучено"
+
+
 def test_list_filters_by_phone_in_any_format_status_text_and_paging(
     client: TestClient, staff: dict[str, dict[str, str]], engine: Engine
 ) -> None:
@@ -100,7 +128,7 @@ def test_list_filters_by_phone_in_any_format_status_text_and_paging(
 def test_errors_have_one_shape(client: TestClient, staff: dict[str, dict[str, str]], engine: Engine) -> None:
     missing = client.get("/api/appeals/4242", headers=staff["op"])
     assert missing.status_code == 404
-    assert missing.json() == {"error": {"code": "appeal_not_found", "message": "Appeal 4242 does not exist or is not visible to you"}}
+    assert missing.json() == {"error": {"code": "appeal_not_found", "message": "Звернення 4242 не існує або недоступне вам"}}
     done = _create(client, staff["op"], engine, register=True)
     twice = client.post(f"/api/appeals/{done['id']}/register", headers=staff["op"])
     assert twice.status_code == 409
@@ -119,7 +147,8 @@ def test_issue_actions_through_the_api(client: TestClient, staff: dict[str, dict
     assert "accept" in client.get(f"/api/issues/{issue_id}", headers=staff["crew"]).json()["allowed_actions"]
     illegal = client.post(f"/api/issues/{issue_id}/transitions", json={"action": "confirm"}, headers=staff["sup"])
     assert illegal.status_code == 409
-    assert "allowed from assigned" in illegal.json()["error"]["message"]
+    assert "у стані «Передано виконавцю»" in illegal.json()["error"]["message"]
+    assert "дія «підтвердити» недоступна; з цього стану можна: " in illegal.json()["error"]["message"]
     forbidden = client.post(
         f"/api/issues/{issue_id}/transitions", json={"action": "extend", "reason": "x", "new_due": "2026-12-20"}, headers=staff["sup"]
     )

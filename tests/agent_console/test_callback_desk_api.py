@@ -127,7 +127,7 @@ def test_confirmed_closes_the_issue_with_satisfaction(client: TestClient, staff:
     # the task is closed now: a second outcome is an invalid transition with a clear message
     again = client.post(f"/api/callbacks/{task_id}/attempts", json={"outcome": "no_answer"}, headers=staff["cb"])
     assert (again.status_code, again.json()["error"]["code"]) == (409, "callback_invalid_transition")
-    assert f"Callback {task_id} is done" in again.json()["error"]["message"]
+    assert f"Зворотний дзвінок {task_id} у стані «Завершено»" in again.json()["error"]["message"]
     dial = client.post(f"/api/callbacks/{task_id}/call", headers=staff["cb"])
     assert (dial.status_code, dial.json()["error"]["code"]) == (409, "callback_invalid_transition")
 

@@ -41,6 +41,7 @@ def urls(rec: Recorded) -> dict[tuple[str, str], str]:
         ("GET", "/api/appeals/{appeal_id}/transcripts"): f"/api/appeals/{rec.appeal_id}/transcripts",
         ("GET", "/api/recordings/{recording_id}/transcript"): f"/api/recordings/{rec.recording_id}/transcript",
         ("GET", "/api/recordings/{recording_id}/audio"): f"/api/recordings/{rec.recording_id}/audio",
+        ("POST", "/api/recordings/{recording_id}/play"): f"/api/recordings/{rec.recording_id}/play",
     }
 
 
@@ -58,12 +59,17 @@ def test_every_personal_data_route_writes_an_audit_row(
     make_user(engine, "sup", Role.supervisor, now=clock.now)
     headers = token_for(client, "sup")
     paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
-    carrying = {("GET", p) for p in paths if p.startswith(("/api/recordings", "/api/appeals/{appeal_id}/transcripts"))}
+    carrying = {
+        (method.upper(), p)
+        for p, ops in paths.items()
+        for method in ops
+        if p.startswith(("/api/recordings", "/api/appeals/{appeal_id}/transcripts"))
+    }
     assert carrying == set(PERSONAL_DATA_ROUTES)
     for route, url in urls(recorded).items():
         assert route in ROUTE_ROLES
         before = pii_reads(engine)
-        response = client.get(url, headers=headers)
+        response = client.request(route[0], url, headers=headers)
         assert response.status_code == 200, response.text
         assert pii_reads(engine) == before + 1, route
 
@@ -132,3 +138,68 @@ def test_missing_transcript_and_file_are_404(client_with_recordings: TestClient,
         == "transcript_not_found"
     )
     assert client_with_recordings.get(f"/api/recordings/{rec.recording_id}/audio", headers=headers).status_code == 404
+
+
+def _play(client: TestClient, recording_id: int, headers: dict[str, str]) -> str:
+    response = client.post(f"/api/recordings/{recording_id}/play", headers=headers)
+    assert response.status_code == 200, response.text
+    url: str = response.json()["url"]
+    assert url.startswith(f"/media/recordings/{recording_id}.wav?")
+    return url
+
+
+def test_a_play_link_streams_with_range_and_the_play_is_audited_once(
+    client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded
+) -> None:
+    client = client_with_recordings
+    make_user(engine, "op", Role.operator, now=clock.now)
+    before = pii_reads(engine)
+    url = _play(client, recorded.recording_id, token_for(client, "op"))
+    assert pii_reads(engine) == before + 1  # the play is the audited read
+    size = len((FIXTURES / "stereo_caller_left_8k.wav").read_bytes())
+    first = client.get(url, headers={"Range": "bytes=0-"})  # no bearer: what an <audio> element sends
+    assert (first.status_code, first.headers["content-range"], first.headers["accept-ranges"]) == (
+        206,
+        f"bytes 0-{size - 1}/{size}",
+        "bytes",
+    )
+    part = client.get(url, headers={"Range": "bytes=100-199"})
+    assert (part.status_code, part.headers["content-range"]) == (206, f"bytes 100-199/{size}")
+    assert part.content == first.content[100:200]
+    assert client.get(url).status_code == 200
+    assert pii_reads(engine) == before + 1  # the link's range requests are covered by the play's row
+    with Session(engine) as session:
+        row = session.exec(select(AuditEvent).where(AuditEvent.entity == "recording").order_by(col(AuditEvent.id).desc())).first()
+        assert row is not None
+        assert (row.action, row.entity_id, row.detail["via"]) == ("listen", str(recorded.recording_id), "link")
+
+
+def test_a_forged_expired_or_foreign_play_link_is_refused(
+    client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded
+) -> None:
+    client = client_with_recordings
+    make_user(engine, "op", Role.operator, now=clock.now)
+    url = _play(client, recorded.recording_id, token_for(client, "op"))
+    path, query = url.split("?")
+    params = dict(item.split("=", 1) for item in query.split("&"))
+    forged_sig = client.get(f"{path}?u={params['u']}&exp={params['exp']}&sig={params['sig'][:-2]}AA")
+    assert (forged_sig.status_code, forged_sig.json()["error"]["code"]) == (403, "media_link_invalid")
+    longer = client.get(f"{path}?u={params['u']}&exp={int(params['exp']) + 3_600_000}&sig={params['sig']}")
+    assert (longer.status_code, longer.json()["error"]["code"]) == (403, "media_link_invalid")
+    other_recording = client.get(f"/media/recordings/{recorded.recording_id + 1}.wav?{query}")
+    assert other_recording.status_code == 403
+    other_user = client.get(f"{path}?u={int(params['u']) + 1}&exp={params['exp']}&sig={params['sig']}")
+    assert other_user.status_code == 403
+    assert client.get(path).status_code == 422  # no link at all
+    clock.advance(minutes=6)  # past the 5-minute lifetime
+    expired = client.get(url, headers={"Range": "bytes=0-"})
+    assert (expired.status_code, expired.json()["error"]["code"]) == (403, "media_link_expired")
+    assert "застаріло" in expired.json()["error"]["message"]
+
+
+def test_a_play_link_is_only_for_roles_that_may_listen(
+    client_with_recordings: TestClient, engine: Engine, clock: Clock, recorded: Recorded
+) -> None:
+    make_user(engine, "cb", Role.callback_agent, now=clock.now)
+    denied = client_with_recordings.post(f"/api/recordings/{recorded.recording_id}/play", headers=token_for(client_with_recordings, "cb"))
+    assert (denied.status_code, denied.json()["error"]["code"]) == (403, "forbidden")

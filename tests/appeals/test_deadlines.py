@@ -113,7 +113,7 @@ def test_extension_within_45_days_is_accepted() -> None:
 def test_extension_beyond_45_days_is_refused_with_the_latest_date() -> None:
     t0 = date(2026, 11, 2)
     current = statutory_due(t0, StatutoryClass.month, WEEK)
-    with pytest.raises(DeadlineError, match="at most 45 days") as info:
+    with pytest.raises(DeadlineError, match="щонайбільше 45 днів") as info:
         validate_extension(t0=t0, current_due=current, new_day=date(2026, 12, 20), calendar=WEEK)
     assert info.value.code == "extension_beyond_limit"
 
@@ -129,7 +129,7 @@ def test_extension_must_move_the_deadline_later() -> None:
 def test_a_calendar_with_no_working_day_is_an_error_not_a_hang() -> None:
     start = date(2026, 1, 1)
     never = WorkCalendar({start + timedelta(days=i): False for i in range(400)})
-    with pytest.raises(DeadlineError, match="No working day"):
+    with pytest.raises(DeadlineError, match="немає жодного робочого дня"):
         never.next_working_on_or_after(start)
 
 

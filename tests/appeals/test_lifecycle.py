@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from appeals.errors import DomainValidationError, ForbiddenError, InvalidTransitionError
 from appeals.lifecycle import TRANSITIONS, allowed_actions, plan_transition
 from appeals.models import CLOSED_ISSUE_STATUSES, TERMINAL_ISSUE_STATUSES, IssueAction, IssueStatus, Role
+from appeals.wording import status_name
 
 S, A = IssueStatus, IssueAction
 
@@ -50,18 +51,19 @@ def test_each_status_and_action_pair_follows_the_table(status: IssueStatus, acti
         with pytest.raises(InvalidTransitionError) as info:
             plan_transition(1, status, action, role, reason="причина")
         assert info.value.code == "issue_invalid_transition"
-        assert status.value in str(info.value)
+        assert info.value.status == status.value
+        assert status_name("issue", status.value) in str(info.value)
 
 
 def test_wrong_role_is_forbidden_with_the_allowed_roles_named() -> None:
-    with pytest.raises(ForbiddenError, match="allowed: head"):
+    with pytest.raises(ForbiddenError, match="можуть: керівник"):
         plan_transition(7, S.in_work, A.extend, Role.supervisor, reason="потрібен час")
     with pytest.raises(ForbiddenError):
         plan_transition(7, S.assigned, A.accept, Role.operator)
 
 
 def test_the_system_may_not_take_a_persons_action() -> None:
-    with pytest.raises(ForbiddenError, match="needs a person"):
+    with pytest.raises(ForbiddenError, match="виконує людина"):
         plan_transition(7, S.assigned, A.accept, None)
     assert plan_transition(7, S.registered, A.assign, None).target is S.assigned
 

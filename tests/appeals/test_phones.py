@@ -36,7 +36,7 @@ def test_withheld_caller_id_is_none(raw: str | None) -> None:
 
 @pytest.mark.parametrize("raw", ["abc", "+380", "12345678901234567", "050-ABC-1234"])
 def test_garbage_is_a_clear_error(raw: str) -> None:
-    with pytest.raises(PhoneNumberError, match="not a phone number"):
+    with pytest.raises(PhoneNumberError, match="не номер телефону"):
         normalize_phone(raw)
 
 

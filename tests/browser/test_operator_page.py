@@ -100,3 +100,23 @@ def test_the_appeal_page_shows_the_registered_appeal_and_its_timeline(page: Page
     expect(page.locator("#appeal-title")).to_have_text(f"Чернетка #{appeal_id}")
     expect(page.locator("#ap-summary")).to_contain_text("+380 44 200 1122")
     expect(page.locator("#ap-history li").first).to_be_visible()
+
+
+def test_an_incomplete_appeal_shows_ukrainian_messages_by_the_fields(page: Page, live: Live, staff: Callable[..., User]) -> None:
+    staff("op_incomplete", Role.operator, extension="PJSIP/op165")
+    sign_in(page, live, "op_incomplete")
+    page.fill("#issues [name=description]", "Не працює ліфт")
+    page.click("#register")
+    expect(page.locator("#form-error")).to_contain_text("Звернення не можна зареєструвати")
+    name = page.locator("input[name=applicant_name]")
+    name_error = page.locator("label:has(input[name=applicant_name]) .field-error")
+    expect(name_error).to_have_text("Вкажіть ПІБ заявника (ст. 5) або позначте звернення анонімним")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    assert name_error.get_attribute("id") in (name.get_attribute("aria-describedby") or "").split()
+    expect(page.locator("label:has(input[name=applicant_address]) .field-error")).to_contain_text("місце проживання")
+    expect(page.locator("#issues fieldset.issue label:has(input[name=category]) .field-error")).to_have_text("Оберіть категорію питання")
+    expect(page.locator("#issues fieldset.issue label:has(textarea[name=description]) .field-error")).to_have_count(0)
+    expect(page.locator("#appeal-form")).not_to_contain_text("required")
+    name.fill("Коваль Олег")  # editing the field clears its message
+    expect(name_error).to_have_count(0)
+    expect(name).not_to_have_attribute("aria-invalid", "true")

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from telephony.backfill import CALLBACK_USERFIELD
 from telephony.commands import SPY_OPTIONS
 from telephony.settings import TelephonySettings
 from telephony.sim.ami_classes import ACTION_WRITE, EVENT_CLASS, LIST_ITEMS, LISTENER_ACTIONS
 from telephony.sim.originate import KNOWN_CONTEXTS
 from telephony.sim.server import SimConfig, Simulator
 from telephony.sim.settings import PbxSimSettings
+from telephony.sim.spec import CALLBACK_USERFIELD as SIM_CALLBACK_USERFIELD
 from telephony.sim.spec import OUTCOMES, CallSpec
 from telephony.translate import TRANSLATORS
 
@@ -250,8 +252,10 @@ def test_callback_is_recorded_with_the_citizen_on_the_left() -> None:
 
 
 def test_call_me_back_option() -> None:
-    [(exten, app), *_] = dialplan()["callcenter-queue-exit"]
+    [(exten, mark), (_, app), *_] = dialplan()["callcenter-queue-exit"]
     assert exten == "1"
+    assert mark == f"Set(CDR(userfield)={CALLBACK_USERFIELD})"  # the CDR backfill finds requests made during an outage
+    assert SIM_CALLBACK_USERFIELD == CALLBACK_USERFIELD  # and the simulator writes what the dialplan does
     assert app == "UserEvent(CallcenterCallbackRequest,Linkedid: ${CHANNEL(linkedid)},CallerIDNum: ${CALLERID(num)},Queue: ${QUEUENAME})"
     assert apps("callcenter-queue-exit")[-1] == "Hangup()"
 

@@ -21,7 +21,17 @@ from runtime import streams
 from tests.conftest import PG_ADMIN_URL
 from tests.telephony.conftest import FakeAmi, eventually
 from tests.telephony.own_transcripts import build
-from tests.telephony.wire import Chan, core_show_channel, hangup, new_channel, queue_abandon, queue_join, queue_leave
+from tests.telephony.wire import (
+    Chan,
+    core_show_channel,
+    hangup,
+    member_status,
+    message,
+    new_channel,
+    queue_abandon,
+    queue_join,
+    queue_leave,
+)
 from workers.queues import queue
 
 CDR_DDL = """CREATE TABLE cdr (
@@ -334,3 +344,73 @@ async def test_queue_board_shows_waiting_callers_with_growing_wait(
         queue_abandon(leg.at(state="6"), "hotline", 3) + queue_leave(leg.at(state="6"), "hotline", 1, 0) + hangup(leg.at(state="6"))
     )
     await eventually(lambda: snapshot()["waiting"] == [] and snapshot()["counters"]["abandoned"] == 1, what="the caller gone")
+
+
+def _queue_params(action_id: str, *, calls: int, completed: int, abandoned: int) -> bytes:
+    pairs = [("Event", "QueueParams"), ("ActionID", action_id), ("Queue", "hotline"), ("Max", "0"), ("Strategy", "ringall")]
+    pairs += [("Calls", str(calls)), ("Holdtime", "4"), ("TalkTime", "60"), ("Completed", str(completed)), ("Abandoned", str(abandoned))]
+    pairs += [("ServiceLevel", "20"), ("ServicelevelPerf", "90.0"), ("ServicelevelPerf2", "90.0"), ("Weight", "0")]
+    return message(pairs)
+
+
+def _queue_entry(leg: Chan, action_id: str, *, position: int, wait: int) -> bytes:
+    pairs = [("Event", "QueueEntry"), ("ActionID", action_id), ("Queue", "hotline"), ("Position", str(position))]
+    pairs += [("Channel", leg.channel), ("Uniqueid", leg.uniqueid), ("CallerIDNum", leg.num), ("CallerIDName", "Петренко Олена")]
+    pairs += [("ConnectedLineNum", "<unknown>"), ("ConnectedLineName", "<unknown>"), ("Wait", str(wait)), ("Priority", "0")]
+    return message(pairs)
+
+
+def _queue_member(action_id: str, interface: str, *, status: int, paused: bool = False, reason: str = "") -> bytes:
+    item = member_status("QueueMember", "hotline", interface, interface.split("/")[-1], status=status, paused=paused, reason=reason)
+    return item.replace(b"Event: QueueMember\r\n", f"Event: QueueMember\r\nActionID: {action_id}\r\n".encode(), 1)
+
+
+async def test_queue_board_is_corrected_by_the_periodic_queue_status_poll(
+    ami: FakeAmi, start_listener: Any, engine: Engine, redis_client: redis.Redis
+) -> None:
+    """A missed event (a filter, a lost frame) cannot leave a ghost caller or a wrong member on the wallboard: every
+    `ami_queue_poll_seconds` the listener re-reads QueueStatus and the PBX's list wins, with running clocks kept."""
+    ghost, stays, unseen = _trunk("6.1", "0501110061"), _trunk("6.2", "0501110062"), _trunk("6.3", "0501110063")
+    ami.queue_items = [  # what the PBX says at first agrees with the events
+        lambda aid: _queue_params(aid, calls=2, completed=0, abandoned=0),
+        lambda aid: _queue_entry(ghost, aid, position=1, wait=0),
+        lambda aid: _queue_entry(stays, aid, position=2, wait=0),
+        lambda aid: _queue_member(aid, "PJSIP/op101", status=1),
+        lambda aid: _queue_member(aid, "PJSIP/op109", status=1),
+    ]
+    await start_listener(ami.port, ami_queue_poll_seconds=0.3)
+    await eventually(lambda: ami.clients)
+    await ami.send(new_channel(ghost) + queue_join(ghost.at(state="6"), "hotline", 1, 1))
+    await ami.send(new_channel(stays) + queue_join(stays.at(state="6"), "hotline", 2, 2))
+    await ami.send(member_status("QueueMemberStatus", "hotline", "PJSIP/op101", "op101", status=1))
+    await ami.send(member_status("QueueMemberStatus", "hotline", "PJSIP/op109", "op109", status=1))
+
+    def snapshot() -> dict[str, Any]:
+        raw = redis_client.hget(streams.QUEUES_KEY, "hotline")
+        return json.loads(str(raw)) if raw else {}
+
+    def waiting() -> list[str]:
+        return [w["call_id"] for w in snapshot().get("waiting", [])]
+
+    await eventually(lambda: waiting() == ["6.1", "6.2"], what="two callers from the events")
+    entered = {w["call_id"]: w["entered_at"] for w in snapshot()["waiting"]}
+    # the PBX says: 6.1 left (its QueueCallerLeave never reached us), 6.3 waits for 40 s (its join never reached us),
+    # op101 is paused, op109 is no longer a member
+    ami.queue_items = [
+        lambda aid: _queue_params(aid, calls=2, completed=5, abandoned=1),
+        lambda aid: _queue_entry(unseen, aid, position=1, wait=40),
+        lambda aid: _queue_entry(stays, aid, position=2, wait=3),
+        lambda aid: _queue_member(aid, "PJSIP/op101", status=1, paused=True, reason="Обід"),
+    ]
+    await eventually(lambda: waiting() == ["6.3", "6.2"], what="the board corrected by QueueStatus")
+    snap = snapshot()
+    by_id = {w["call_id"]: w for w in snap["waiting"]}
+    assert by_id["6.3"]["wait_seconds"] >= 40
+    assert by_id["6.2"]["entered_at"] == entered["6.2"]  # a caller we knew keeps the wait clock it had
+    assert [m["interface"] for m in snap["members"]] == ["PJSIP/op101"]
+    assert snap["members"][0]["paused"] is True
+    assert snap["members"][0]["paused_reason"] == "Обід"
+    assert snap["counters"]["answered"] == 5
+    assert snap["counters"]["abandoned"] == 1
+    polls = [a for a in ami.actions if a.get("Action") == "QueueStatus"]
+    assert len(polls) >= 2  # the connect's resync, then the periodic polls

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from dataclasses import replace
+from datetime import UTC, datetime
 
+from sqlmodel import Session, select
+
+from appeals.models import Appeal, Category, KbArticle, KbUse
 from appeals.reports.consultations import consultations
 from appeals.reports.emergency import emergency_response
 from appeals.reports.operations import operations
@@ -45,6 +49,36 @@ def test_consultations_by_topic_and_contacts_by_channel(rsession: Session) -> No
         },
         {"channel": "Електронна пошта", "registered": 1, "consultations": 0, "discarded": 0, "contacts": 1, "consultation_pct": 0.0},
     ]
+
+
+def test_consultations_count_knowledge_base_article_uses(rsession: Session) -> None:
+    subsidy = rsession.exec(select(Category).where(Category.name == "Житлові субсидії")).one()
+    consultation = rsession.exec(select(Appeal).where(Appeal.consultation_category_id == subsidy.id)).one()
+    assert consultation.id is not None
+    assert subsidy.id is not None
+    linked = KbArticle(title="Як оформити субсидію", category_ids=[subsidy.id])
+    other = KbArticle(title="Графік прийому громадян", category_ids=[])
+    rsession.add_all([linked, other])
+    rsession.flush()
+    assert linked.id is not None
+    assert other.id is not None
+    november, october = datetime(2026, 11, 5, 10, tzinfo=UTC), datetime(2026, 10, 20, 10, tzinfo=UTC)
+    for article_id, at in ((linked.id, november), (linked.id, november), (other.id, november), (other.id, october)):
+        rsession.add(KbUse(article_id=article_id, appeal_id=consultation.id, at=at))
+    rsession.flush()
+    try:
+        table = consultations(rsession, month_filter(2026, 11), now=NOW).table("articles")
+        assert table.rows == [
+            {"article": "Як оформити субсидію", "uses": 2, "share_pct": 66.7},
+            {"article": "Графік прийому громадян", "uses": 1, "share_pct": 33.3},
+        ]
+        assert table.total == {"article": "Усього", "uses": 3, "share_pct": 100.0}
+        scoped = consultations(rsession, replace(month_filter(2026, 11), category_id=subsidy.id), now=NOW).table("articles")
+        assert scoped.rows == [{"article": "Як оформити субсидію", "uses": 2, "share_pct": 100.0}]
+        empty = consultations(rsession, month_filter(2026, 9), now=NOW).table("articles")
+        assert empty.rows == []
+    finally:
+        rsession.rollback()
 
 
 def test_operations_summary_service_level_and_operators(rsession: Session) -> None:
