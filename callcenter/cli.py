@@ -18,6 +18,7 @@ from appeals.seeding import seed_reference
 from callcenter import cli_asr, cli_listener, cli_pbxsim, cli_scheduler, cli_workers, demo, probe
 from callcenter.wiring import build_api, open_resources, upgrade_database
 from runtime.db import build_engine
+from runtime.heap import freeze_startup_heap
 from runtime.log import configure_logging
 from runtime.settings import get_runtime_settings
 
@@ -70,6 +71,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
     resources = open_resources(settings)
     try:
         app = build_api(settings, api, resources)
+        freeze_startup_heap()
         uvicorn.run(app, host=args.host or api.api_host, port=args.port or api.api_port, log_config=None, ws="websockets-sansio")  # type: ignore[arg-type]
     finally:
         resources.close()

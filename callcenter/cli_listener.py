@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from callcenter.wiring import build_listener
+from runtime.heap import freeze_startup_heap
 from runtime.log import configure_logging, fields
 from runtime.settings import get_runtime_settings
 from telephony.settings import get_telephony_settings
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 async def _serve() -> int:
     settings, telephony = get_runtime_settings(), get_telephony_settings()
     listener, close = build_listener(settings, telephony)
+    freeze_startup_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
