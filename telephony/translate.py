@@ -44,7 +44,10 @@ def c_unescape(value: str) -> str:
 
 
 def _opt(value: str | None) -> str | None:
-    return None if value is None or value.strip() in UNKNOWN else value.strip()
+    if value is None:
+        return None
+    value = value.strip()
+    return None if value in UNKNOWN else value
 
 
 def _int(value: str | None) -> int | None:
