@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from appeals.models import Category, Executor
@@ -23,6 +23,7 @@ from appeals.reports.catalog import REPORTS, build_report
 from appeals.reports.live import live_counts
 from appeals.reports.scope import ReportFilter, month_filter
 from bench.bench_card_lookup import ADMIN_URL, _say
+from bench.cache import cached_database
 from bench.volume import copy_text as _copy
 from callcenter.wiring import upgrade_database
 from runtime.db import build_engine
@@ -156,27 +157,11 @@ def _generate(url: str, session: Session) -> None:
 
 
 def _database() -> str:
-    from sqlalchemy import create_engine
-
     from appeals.seeding import seed_reference
 
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME}).first():
-            conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    engine = build_engine(url)
-    with engine.connect() as conn:
-        ready = conn.execute(text("SELECT to_regclass('bench_meta')")).scalar()
-        version = conn.execute(text("SELECT version FROM bench_meta")).scalar() if ready else None
-    engine.dispose()
-    if version == DATA_VERSION:
-        _say(f"reusing the generated data set in {DB_NAME}")
+    url, ready = cached_database(ADMIN_URL, DB_NAME, DATA_VERSION)
+    if ready:
         return url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    admin.dispose()
     started = time.perf_counter()
     upgrade_database(url)
     engine = build_engine(url)

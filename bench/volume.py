@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from appeals.models import Appeal, Citizen, CitizenPhone, Issue
 from appeals.seeding import seed_reference
+from bench.cache import cached_database
 from callcenter.wiring import upgrade_database
 from runtime.db import build_engine
 
@@ -181,25 +182,9 @@ def _generate_postgres(url: str) -> None:
 
 def ensure_postgres(admin_url: str) -> str:
     """The URL of the cached PostgreSQL data set, generated first if missing or of another version."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB_NAME}).first():
-            conn.execute(text(f'CREATE DATABASE "{PG_DB_NAME}"'))
-    admin.dispose()
-    url = admin_url.rsplit("/", 1)[0] + f"/{PG_DB_NAME}"
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        ready = conn.execute(text("SELECT to_regclass('bench_meta')")).scalar()
-        version = conn.execute(text("SELECT version FROM bench_meta")).scalar() if ready else None
-    engine.dispose()
-    if version == DATA_VERSION:
-        _say(f"reusing the generated data set in {PG_DB_NAME}")
+    url, ready = cached_database(admin_url, PG_DB_NAME, DATA_VERSION)
+    if ready:
         return url
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB_NAME}"'))
-    admin.dispose()
     started = time.perf_counter()
     _prepare_schema(url)
     _generate_postgres(url)
