@@ -97,12 +97,22 @@ def _start_hub(app: FastAPI, config: HubConfig, engine: Engine, redis_client: re
     return asyncio.create_task(hub.run())
 
 
+async def _cancel_within(tasks: list[asyncio.Task[None]], seconds: float = 5.0) -> None:
+    """Cancel background tasks and wait for them a bounded time: one stuck in a call that ignores cancellation must not
+    keep the process (or a test's app) from shutting down."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, stuck = await asyncio.wait(tasks, timeout=seconds)
+    for task in stuck:
+        logger.warning("background task did not stop in time", extra={"event_data": {"task": task.get_name(), "seconds": seconds}})
+
+
 async def _stop_hub(app: FastAPI, task: asyncio.Task[None] | None) -> None:
     if task is None:
         return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await _cancel_within([task])
     await app.state.hub.redis.aclose()
     await app.state.hub.redis.connection_pool.disconnect()
 
@@ -120,11 +130,7 @@ def create_app(config: AppConfig, *, engine: Engine, redis_client: redis.Redis |
             yield
         finally:
             await _stop_hub(app, hub_task)
-            for background in (task, recorder):
-                if background is not None:
-                    background.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await background
+            await _cancel_within([t for t in (task, recorder) if t is not None])
 
     app = FastAPI(title="Контакт-центр міської ради — API", version="0.1.0", lifespan=lifespan, dependencies=[Depends(guard)])
     app.state.engine = engine
